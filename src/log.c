@@ -1,0 +1,213 @@
+/*
+ * Logging for hotlined and hotlinectl. Lines go to stderr with a UTC
+ * timestamp, or to syslog(3). libevent's own messages are routed here too,
+ * so that one threshold governs everything the daemon says.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+
+static enum log_level	 log_level = LOG_LEVEL_INFO;
+static enum log_target	 log_target = LOG_TARGET_STDERR;
+static const char	*log_ident = "hotline";
+
+static void log_vwrite(int, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+static void log_event_cb(int, const char *);
+
+void
+log_init(const char *ident, enum log_level level, enum log_target target)
+{
+	log_ident = ident;
+	log_level = level;
+	if (log_target == LOG_TARGET_SYSLOG && target != LOG_TARGET_SYSLOG)
+		closelog();
+	log_target = target;
+	if (target == LOG_TARGET_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	event_set_log_callback(log_event_cb);
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return log_level;
+}
+
+int
+log_level_parse(const char *s, enum log_level *out)
+{
+	if (strcasecmp(s, "warn") == 0 || strcasecmp(s, "warning") == 0)
+		*out = LOG_LEVEL_WARN;
+	else if (strcasecmp(s, "info") == 0)
+		*out = LOG_LEVEL_INFO;
+	else if (strcasecmp(s, "debug") == 0)
+		*out = LOG_LEVEL_DEBUG;
+	else
+		return -1;
+	return 0;
+}
+
+static void
+log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
+{
+	char		 msg[2048];
+	const char	*tag;
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 when[32];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_target == LOG_TARGET_SYSLOG) {
+		if (suffix != NULL)
+			syslog(prio, "%s: %s", msg, suffix);
+		else
+			syslog(prio, "%s", msg);
+		return;
+	}
+	switch (prio) {
+	case LOG_CRIT:
+		tag = "fatal";
+		break;
+	case LOG_WARNING:
+		tag = "warning";
+		break;
+	case LOG_DEBUG:
+		tag = "debug";
+		break;
+	default:
+		tag = "info";
+		break;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (suffix != NULL)
+		fprintf(stderr, "%s.%03ldZ %s %s: %s: %s\n", when,
+		    ts.tv_nsec / 1000000, log_ident, tag, msg, suffix);
+	else
+		fprintf(stderr, "%s.%03ldZ %s %s: %s\n", when,
+		    ts.tv_nsec / 1000000, log_ident, tag, msg);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, strerror(saved), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_level < LOG_LEVEL_INFO)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_level < LOG_LEVEL_DEBUG)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, strerror(saved), fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/* libevent's severities mapped onto ours. */
+static void
+log_event_cb(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		log_debug("libevent: %s", msg);
+		break;
+	case EVENT_LOG_MSG:
+		log_info("libevent: %s", msg);
+		break;
+	default:
+		log_warnx("libevent: %s", msg);
+		break;
+	}
+}
+
+const char *
+log_mask_phone(const char *phone, char out[LOG_MASKED_PHONE_MAX])
+{
+	size_t	len, i, keep;
+
+	if (phone == NULL || *phone == '\0') {
+		snprintf(out, LOG_MASKED_PHONE_MAX, "-");
+		return out;
+	}
+	len = strlen(phone);
+	if (len >= LOG_MASKED_PHONE_MAX)
+		len = LOG_MASKED_PHONE_MAX - 1;
+	/* Fewer than 8 characters would reveal too much of a short value. */
+	keep = len >= 8 ? 4 : 0;
+	for (i = 0; i < len - keep; i++)
+		out[i] = '*';
+	memcpy(out + len - keep, phone + strlen(phone) - keep, keep);
+	out[len] = '\0';
+	return out;
+}
