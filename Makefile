@@ -8,6 +8,8 @@
 #
 # Missing Debian -dev packages are installed on first use (scripts/deps.sh).
 
+.DEFAULT_GOAL := all
+
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
@@ -42,9 +44,9 @@ build/config.mk: scripts/deps.sh
 	   echo "TEST_CFLAGS = $$(pkg-config --cflags $(TEST_PKGS))"; \
 	   echo "TEST_LIBS = $$(pkg-config --libs $(TEST_PKGS))"; } > $@
 
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) $(SAN_FLAGS) \
-              $(DEP_CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -pthread -Iinclude $(WARN) $(CFLAGS) \
+              $(SAN_FLAGS) $(DEP_CFLAGS) -MMD -MP
+ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 MAINS     = src/hotlined.c src/hotlinectl.c
 LIB_SRCS  = $(filter-out $(MAINS),$(wildcard src/*.c))

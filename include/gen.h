@@ -15,9 +15,12 @@ struct gen_options {
 	uint64_t	 seed;
 	unsigned long	 rows;		/* rows of the affected list */
 	/*
-	 * Optional TSV of "code<TAB>size" lines ('#' comments); sizes are
-	 * scaled to rows. The code "unknown" stands for rows without an
-	 * organisation. NULL: built-in fictional organisations.
+	 * Optional TSV of "code<TAB>size" lines ('#' comments, blank lines
+	 * ignored; an optional third column gives the kind: municipality,
+	 * company or agency); sizes are scaled to rows, each count within 1
+	 * of its share. The code "unknown" stands for rows without an
+	 * organisation. Every other code gets a fictional organisation
+	 * ("架空市（code）"). NULL: built-in fictional organisations.
 	 */
 	const char	*sizes_path;
 	unsigned	 two_org_permille;	/* people listed twice (default 30) */
@@ -31,12 +34,18 @@ void	gen_options_init(struct gen_options *);
 
 /*
  * Writes the organisation list (SPEC §4.1) to orgs and the affected list
- * (SPEC §4.2) to affected, both UTF-8 CSV with a header row. If sample is
- * not NULL, one person of each kind that a demo or test wants to try is
- * written to it, one per line, tab-separated:
+ * (SPEC §4.2) to affected, both UTF-8 CSV (no BOM, LF) with a header row;
+ * exactly options.rows rows, at most 100,000,000. orgs may be NULL. If
+ * sample is not NULL, the first person of each kind that a demo or test
+ * wants to try is written to it, one per line, tab-separated:
  *   kind  phone  birthdate  kana  org_codes(;-separated, "unknown" for none)
- * with kind one of: one-org, two-org, unknown-org, no-phone.
- * Returns 0, or -1 with *err set to a malloc'd message.
+ * with kind one of: one-org, two-org, unknown-org, no-phone (in that
+ * order; a kind that does not occur is left out), phone in national
+ * digits (empty for no-phone), birthdate YYYY-MM-DD and kana in full-width
+ * katakana without a space, as spelt before the SPEC §5 foldings.
+ * The streams are flushed, not closed. Memory does not grow with rows.
+ * Returns 0, or -1 with *err set to a malloc'd message (a bad sizes line
+ * reads "path:line: reason", and then nothing has been written).
  */
 int	gen_write(const struct gen_options *, FILE *orgs, FILE *affected,
 	    FILE *sample, char **err);

@@ -1,0 +1,90 @@
+/*
+ * The configuration file (libconfig syntax; conf/hotline.conf documents
+ * every key). config_load() parses and validates it completely, so a
+ * running daemon only ever swaps in a configuration that is whole.
+ */
+#ifndef HOTLINE_CONFIG_H
+#define HOTLINE_CONFIG_H
+
+#include <stddef.h>
+
+#include "crypto.h"
+#include "log.h"
+
+/* Roles, as a bit mask so that a method can allow several. */
+enum role {
+	ROLE_NONE = 0,
+	ROLE_GATEWAY = 1 << 0,
+	ROLE_OPERATOR = 1 << 1,
+	ROLE_SUPERVISOR = 1 << 2,
+	ROLE_ADMIN = 1 << 3,
+};
+
+struct conf_client {
+	char		*name;
+	enum role	 role;
+	unsigned char	 token_sha256[CRYPTO_SHA256_SIZE];
+};
+
+/* A dialled number (DNIS) that belongs to one organisation's own desk. */
+struct conf_dnis {
+	char	*number;	/* normalized national form */
+	char	*org;		/* organisation code */
+};
+
+struct config {
+	char		*path;
+
+	char		*listen_address;
+	int		 listen_port;
+
+	char		*data_dir;
+	char		*key_file;
+	char		*prompts_dir;
+	int		 sync_full;	/* storage.synchronous = "full" */
+
+	char		*service_name;
+	char		*hotline_number;
+	char		*default_lang;
+
+	int		 max_line;
+	int		 idle_timeout_s;
+	int		 max_connections;
+	int		 max_batch;
+	int		 max_output;
+
+	char		*time_zone;
+	int		 open_min;	/* minutes after midnight */
+	int		 close_min;
+	unsigned	 days_mask;	/* bit 0 Sunday ... bit 6 Saturday */
+
+	enum log_level	 log_level;
+	enum log_target	 log_target;
+
+	struct conf_client *clients;
+	size_t		 nclients;
+	struct conf_dnis *dnis;
+	size_t		 ndnis;
+};
+
+/*
+ * Loads and validates path. On failure returns NULL and sets *errs to a
+ * malloc'd text of one "file:line: message" per line, every problem found.
+ */
+struct config *config_load(const char *path, char **errs);
+void	config_free(struct config *);
+
+/* The client of that name, or NULL. */
+const struct conf_client *config_client(const struct config *,
+	    const char *name);
+
+const char *config_role_name(enum role);
+int	config_role_parse(const char *, enum role *);
+
+/*
+ * Applies the process-wide parts: the time zone (TZ) used for business
+ * hours, statistics and log-free date checks.
+ */
+void	config_apply_time_zone(const struct config *);
+
+#endif

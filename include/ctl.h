@@ -1,0 +1,42 @@
+/*
+ * hotlinectl's commands, one function each (the table is in hotlinectl.c).
+ * Each takes its own argv (argv[0] is the command name) and returns the
+ * process exit status.
+ */
+#ifndef HOTLINE_CTL_H
+#define HOTLINE_CTL_H
+
+#include <stddef.h>
+
+struct config;
+
+/* ctl_data.c */
+int	ctl_init(int, char **);
+int	ctl_token(int, char **);
+int	ctl_import(int, char **);
+int	ctl_gen(int, char **);
+
+/* ctl_demo.c */
+int	ctl_demo(int, char **);
+
+/* ctl_client.c */
+int	ctl_lookup(int, char **);
+
+/* Loads a conf for a command, printing every problem; NULL on failure. */
+struct config *ctl_load_conf(const char *path);
+
+/* mkdir -p; what it creates gets mode 0700. */
+int	ctl_mkdir_p(const char *path);
+
+/* 1,234,567: a long count is read at a glance. */
+const char *ctl_thousands(long long, char *buf, size_t len);
+
+/* The demo's fixed client tokens: for loopback demos only. */
+#define CTL_DEMO_GATEWAY	"demo-gateway"
+#define CTL_DEMO_OPERATOR	"demo-operator"
+#define CTL_DEMO_SUPERVISOR	"demo-supervisor"
+#define CTL_DEMO_ADMIN		"demo-admin"
+#define CTL_DEMO_TOKEN_SUFFIX	"-token"
+#define CTL_DEMO_PORT		7411
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * Prompts: what the service says, one file per prompt and language
+ * (prompts/<lang>/<id>.txt), with named placeholders such as
+ * {organisation}. An organisation may override any prompt with
+ * prompts/<lang>/org/<code>/<id>.txt.
+ *
+ * Loading checks everything up front (a missing prompt, an unknown or
+ * misplaced placeholder, a stray file) and reports "file:line: message",
+ * so that hotlined -t catches what a caller would otherwise hear.
+ */
+#ifndef HOTLINE_PROMPT_H
+#define HOTLINE_PROMPT_H
+
+struct evbuffer;
+
+enum prompt_id {
+	PROMPT_FRAUD_WARNING = 0,
+	PROMPT_NOTICE_AFFECTED,
+	PROMPT_NOTICE_ORG,
+	PROMPT_NOTICE_ORG_UNKNOWN,
+	PROMPT_NOTICE_APOLOGY,
+	PROMPT_NOTICE_NOT_FOUND,
+	PROMPT_PERIOD_RANGE,
+	PROMPT_PERIOD_FROM,
+	PROMPT_PERIOD_TO,
+	PROMPT_PERIOD_UNKNOWN,
+	PROMPT_CONTACT_PHONE,
+	PROMPT_CONTACT_HOURS,
+	PROMPT_ORG_UNKNOWN_NAME,
+	PROMPT_ITEM_NAME,
+	PROMPT_ITEM_KANA,
+	PROMPT_ITEM_PHONE,
+	PROMPT_ITEM_GENDER,
+	PROMPT_ITEM_BIRTHDATE,
+	PROMPT_ITEM_AGE,
+	PROMPT_ITEM_POSTAL_CODE,
+	PROMPT_ITEM_ADDRESS,
+	PROMPT_ITEM_KATAGAKI,
+	PROMPT_ITEM_CARD,
+	PROMPT_COUNT,
+};
+
+/* Placeholders a template may use (each prompt allows a subset). */
+enum prompt_var {
+	PV_ORGANISATION = 0,
+	PV_SERVICE,
+	PV_PERIOD,
+	PV_ITEMS,
+	PV_STATUS_NOTE,
+	PV_CONTACT,
+	PV_HOURS,
+	PV_HOTLINE_NUMBER,
+	PV_SERVICE_NAME,
+	PV_FROM,
+	PV_TO,
+	PV_PHONE,
+	PV_COUNT,
+};
+
+/* Languages, in the order of the prompts/ subdirectories. */
+#define PROMPT_LANGS	2
+
+struct prompts;
+
+struct prompts *prompt_load(const char *dir, char **errs);
+void	prompt_free(struct prompts *);
+
+/* 1 if lang is a language the prompts have ("ja", "en"). */
+int	prompt_lang_valid(const char *lang);
+
+const char *prompt_name(enum prompt_id);
+
+/*
+ * Appends prompt id in lang to out, with org's override if it has one
+ * (org may be NULL) and vars[PV_*] for the placeholders (NULL reads as
+ * empty). Returns 0, or -1 if out of memory.
+ */
+int	prompt_render(const struct prompts *, const char *lang,
+	    const char *org, enum prompt_id, const char *const *vars,
+	    struct evbuffer *out);
+
+#endif

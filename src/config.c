@@ -1,0 +1,699 @@
+/*
+ * Configuration: libconfig parses, this file validates. Every scalar key is
+ * a row of conf_keys[] (type, range, where it goes, what it means); the two
+ * lists (clients, dnis) have their own checks. All problems are collected
+ * and reported as "file:line: message", and unknown keys are errors too: a
+ * typo in a limit must not silently leave the default in force.
+ */
+#include <ctype.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+#include "normalize.h"
+
+enum conf_type {
+	CONF_INT,
+	CONF_STRING,
+	CONF_PATH,	/* a string, made absolute against the conf's directory */
+	CONF_SPECIAL,	/* a string handed to a parse function */
+};
+
+typedef const char *(*conf_parse_fn)(struct config *, const char *);
+
+struct conf_key {
+	const char	*path;
+	enum conf_type	 type;
+	long		 min, max;	/* CONF_INT range */
+	size_t		 offset;	/* into struct config, -1 for SPECIAL */
+	conf_parse_fn	 parse;
+	const char	*help;
+};
+
+static const char *parse_sync(struct config *, const char *);
+static const char *parse_lang(struct config *, const char *);
+static const char *parse_open(struct config *, const char *);
+static const char *parse_close(struct config *, const char *);
+static const char *parse_time_zone(struct config *, const char *);
+static const char *parse_log_level(struct config *, const char *);
+static const char *parse_log_target(struct config *, const char *);
+
+#define OFF(f)	offsetof(struct config, f)
+#define NOOFF	((size_t)-1)
+
+static const struct conf_key conf_keys[] = {
+	{ "listen.address", CONF_STRING, 0, 0, OFF(listen_address), NULL,
+	  "address to listen on" },
+	{ "listen.port", CONF_INT, 0, 65535, OFF(listen_port), NULL,
+	  "TCP port (0: any free port, logged at start)" },
+	{ "data_dir", CONF_PATH, 0, 0, OFF(data_dir), NULL,
+	  "directory of affected.db, hotline.db and the key" },
+	{ "key_file", CONF_PATH, 0, 0, OFF(key_file), NULL,
+	  "32-byte key file, mode 0600" },
+	{ "prompts_dir", CONF_PATH, 0, 0, OFF(prompts_dir), NULL,
+	  "directory holding prompts/<lang>/" },
+	{ "storage.synchronous", CONF_SPECIAL, 0, 0, NOOFF, parse_sync,
+	  "\"normal\" or \"full\"" },
+	{ "service.name", CONF_STRING, 0, 0, OFF(service_name), NULL,
+	  "the hotline's name as said in prompts" },
+	{ "service.hotline_number", CONF_STRING, 0, 0, OFF(hotline_number),
+	  NULL, "the hotline's phone number as said in prompts" },
+	{ "service.lang", CONF_SPECIAL, 0, 0, NOOFF, parse_lang,
+	  "default language, \"ja\" or \"en\"" },
+	{ "limits.max_line", CONF_INT, 256, 1048576, OFF(max_line), NULL,
+	  "longest request line in bytes" },
+	{ "limits.idle_timeout_s", CONF_INT, 1, 86400, OFF(idle_timeout_s),
+	  NULL, "seconds of silence before a connection is closed" },
+	{ "limits.max_connections", CONF_INT, 1, 1000000,
+	  OFF(max_connections), NULL, "connections at once" },
+	{ "limits.max_batch", CONF_INT, 1, 10000, OFF(max_batch), NULL,
+	  "requests in one batch" },
+	{ "limits.max_output", CONF_INT, 65536, 1073741824, OFF(max_output),
+	  NULL, "unsent reply bytes before a connection stops being read" },
+	{ "hours.open", CONF_SPECIAL, 0, 0, NOOFF, parse_open,
+	  "opening time, HH:MM" },
+	{ "hours.close", CONF_SPECIAL, 0, 0, NOOFF, parse_close,
+	  "closing time, HH:MM" },
+	{ "hours.time_zone", CONF_SPECIAL, 0, 0, NOOFF, parse_time_zone,
+	  "time zone of the hours and statistics, e.g. Asia/Tokyo" },
+	{ "log.level", CONF_SPECIAL, 0, 0, NOOFF, parse_log_level,
+	  "\"warn\", \"info\" or \"debug\"" },
+	{ "log.target", CONF_SPECIAL, 0, 0, NOOFF, parse_log_target,
+	  "\"stderr\" or \"syslog\"" },
+};
+
+/* Keys that are not scalars: checked by their own functions. */
+static const char *conf_special_keys[] = { "hours.days", "clients", "dnis" };
+
+static const char *day_names[7] = {
+	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
+};
+
+struct conf_errors {
+	const char	*file;
+	char		*text;
+	size_t		 len;
+	int		 count;
+};
+
+static void	conf_error(struct conf_errors *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	config_defaults(struct config *);
+static int	config_set_string(char **, const char *);
+static char	*config_resolve(const char *, const char *);
+static void	config_walk(config_setting_t *, const char *,
+		    struct conf_errors *);
+static void	config_scalars(config_t *, struct config *,
+		    struct conf_errors *);
+static void	config_days(config_t *, struct config *, struct conf_errors *);
+static void	config_clients(config_t *, struct config *,
+		    struct conf_errors *);
+static void	config_dnis(config_t *, struct config *, struct conf_errors *);
+static const char *member_string(config_setting_t *, const char *, int *);
+
+static void
+conf_error(struct conf_errors *e, int line, const char *fmt, ...)
+{
+	char	 msg[512];
+	char	*p;
+	int	 n;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	n = snprintf(NULL, 0, "%s:%d: %s\n", e->file, line, msg);
+	if ((p = realloc(e->text, e->len + (size_t)n + 1)) == NULL)
+		return;
+	e->text = p;
+	snprintf(e->text + e->len, (size_t)n + 1, "%s:%d: %s\n", e->file,
+	    line, msg);
+	e->len += (size_t)n;
+	e->count++;
+}
+
+/* Every default in one place; conf/hotline.conf shows the same values. */
+static void
+config_defaults(struct config *c)
+{
+	config_set_string(&c->listen_address, "127.0.0.1");
+	c->listen_port = 7411;
+	config_set_string(&c->data_dir, "/var/lib/hotline");
+	config_set_string(&c->prompts_dir, "/usr/local/share/hotline/prompts");
+	c->sync_full = 0;
+	config_set_string(&c->service_name, "情報流出専用ダイヤル");
+	config_set_string(&c->hotline_number, "0120-000-000");
+	config_set_string(&c->default_lang, "ja");
+	c->max_line = 16384;
+	c->idle_timeout_s = 300;
+	c->max_connections = 10000;
+	c->max_batch = 100;
+	c->max_output = 4 * 1024 * 1024;
+	config_set_string(&c->time_zone, "Asia/Tokyo");
+	c->open_min = 9 * 60;
+	c->close_min = 20 * 60;
+	c->days_mask = 0x7f;
+	c->log_level = LOG_LEVEL_INFO;
+	c->log_target = LOG_TARGET_STDERR;
+}
+
+static int
+config_set_string(char **dst, const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+/* Relative paths in the conf are relative to the conf file's directory. */
+static char *
+config_resolve(const char *conf_path, const char *p)
+{
+	char	*copy, *dir, *out;
+
+	if (p[0] == '/' || p[0] == '\0')
+		return strdup(p);
+	if ((copy = strdup(conf_path)) == NULL)
+		return NULL;
+	dir = dirname(copy);
+	if (asprintf(&out, "%s/%s", dir, p) == -1)
+		out = NULL;
+	free(copy);
+	return out;
+}
+
+static const char *
+parse_sync(struct config *c, const char *s)
+{
+	if (strcmp(s, "normal") == 0)
+		c->sync_full = 0;
+	else if (strcmp(s, "full") == 0)
+		c->sync_full = 1;
+	else
+		return "must be \"normal\" or \"full\"";
+	return NULL;
+}
+
+static const char *
+parse_lang(struct config *c, const char *s)
+{
+	if (strcmp(s, "ja") != 0 && strcmp(s, "en") != 0)
+		return "must be \"ja\" or \"en\"";
+	return config_set_string(&c->default_lang, s) == 0 ? NULL :
+	    "out of memory";
+}
+
+/* "HH:MM" -> minutes after midnight; 24:00 allowed as a closing time. */
+static int
+parse_hhmm(const char *s)
+{
+	int	h, m;
+
+	if (strlen(s) != 5 || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h > 24 || (h == 24 && m != 0))
+		return -1;
+	return h * 60 + m;
+}
+
+static const char *
+parse_open(struct config *c, const char *s)
+{
+	if ((c->open_min = parse_hhmm(s)) == -1)
+		return "must be a time HH:MM";
+	return NULL;
+}
+
+static const char *
+parse_close(struct config *c, const char *s)
+{
+	if ((c->close_min = parse_hhmm(s)) == -1)
+		return "must be a time HH:MM";
+	return NULL;
+}
+
+/*
+ * An unknown TZ name silently means UTC to the C library, which would shift
+ * business hours and statistics by hours: so the zone file must exist.
+ */
+static const char *
+parse_time_zone(struct config *c, const char *s)
+{
+	const char	*dir;
+	char		 path[PATH_MAX];
+
+	if (*s == '\0' || strstr(s, "..") != NULL || s[0] == '/')
+		return "must be a zone name such as \"Asia/Tokyo\"";
+	if ((dir = getenv("TZDIR")) == NULL)
+		dir = "/usr/share/zoneinfo";
+	snprintf(path, sizeof path, "%s/%s", dir, s);
+	if (access(path, R_OK) == -1)
+		return "unknown time zone (no zone file; is tzdata installed?)";
+	return config_set_string(&c->time_zone, s) == 0 ? NULL :
+	    "out of memory";
+}
+
+static const char *
+parse_log_level(struct config *c, const char *s)
+{
+	if (log_level_parse(s, &c->log_level) == -1)
+		return "must be \"warn\", \"info\" or \"debug\"";
+	return NULL;
+}
+
+static const char *
+parse_log_target(struct config *c, const char *s)
+{
+	if (strcmp(s, "stderr") == 0)
+		c->log_target = LOG_TARGET_STDERR;
+	else if (strcmp(s, "syslog") == 0)
+		c->log_target = LOG_TARGET_SYSLOG;
+	else
+		return "must be \"stderr\" or \"syslog\"";
+	return NULL;
+}
+
+/* Reports every setting whose path is neither in the table nor a list. */
+static void
+config_walk(config_setting_t *s, const char *prefix, struct conf_errors *e)
+{
+	config_setting_t	*m;
+	char			 path[256];
+	const char		*name;
+	size_t			 i;
+	int			 n, k, known;
+
+	n = config_setting_length(s);
+	for (k = 0; k < n; k++) {
+		m = config_setting_get_elem(s, (unsigned)k);
+		if ((name = config_setting_name(m)) == NULL)
+			continue;
+		snprintf(path, sizeof path, "%s%s%s", prefix,
+		    *prefix ? "." : "", name);
+		known = 0;
+		for (i = 0; i < sizeof conf_special_keys /
+		    sizeof conf_special_keys[0]; i++)
+			if (strcmp(path, conf_special_keys[i]) == 0)
+				known = 1;
+		if (known)
+			continue;
+		if (config_setting_is_group(m)) {
+			for (i = 0; i < sizeof conf_keys / sizeof conf_keys[0];
+			    i++)
+				if (strncmp(conf_keys[i].path, path,
+				    strlen(path)) == 0 &&
+				    conf_keys[i].path[strlen(path)] == '.')
+					known = 1;
+			if (!known)
+				conf_error(e, config_setting_source_line(m),
+				    "%s: unknown section", path);
+			else
+				config_walk(m, path, e);
+			continue;
+		}
+		for (i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++)
+			if (strcmp(conf_keys[i].path, path) == 0)
+				known = 1;
+		if (!known)
+			conf_error(e, config_setting_source_line(m),
+			    "%s: unknown key", path);
+	}
+}
+
+static void
+config_scalars(config_t *cf, struct config *c, struct conf_errors *e)
+{
+	const struct conf_key	*k;
+	config_setting_t	*s;
+	const char		*str, *why;
+	char			*abs;
+	long long		 v;
+	size_t			 i;
+	int			 line;
+
+	for (i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++) {
+		k = &conf_keys[i];
+		if ((s = config_lookup(cf, k->path)) == NULL)
+			continue;
+		line = config_setting_source_line(s);
+		if (k->type == CONF_INT) {
+			if (config_setting_type(s) != CONFIG_TYPE_INT &&
+			    config_setting_type(s) != CONFIG_TYPE_INT64) {
+				conf_error(e, line, "%s: must be an integer "
+				    "(%s)", k->path, k->help);
+				continue;
+			}
+			v = config_setting_get_int64(s);
+			if (v < k->min || v > k->max) {
+				conf_error(e, line, "%s: must be between %ld "
+				    "and %ld (%s)", k->path, k->min, k->max,
+				    k->help);
+				continue;
+			}
+			*(int *)((char *)c + k->offset) = (int)v;
+			continue;
+		}
+		if ((str = config_setting_get_string(s)) == NULL) {
+			conf_error(e, line, "%s: must be a string (%s)",
+			    k->path, k->help);
+			continue;
+		}
+		switch (k->type) {
+		case CONF_STRING:
+			if (*str == '\0') {
+				conf_error(e, line, "%s: must not be empty "
+				    "(%s)", k->path, k->help);
+				break;
+			}
+			config_set_string((char **)((char *)c + k->offset),
+			    str);
+			break;
+		case CONF_PATH:
+			if (*str == '\0') {
+				conf_error(e, line, "%s: must not be empty "
+				    "(%s)", k->path, k->help);
+				break;
+			}
+			if ((abs = config_resolve(c->path, str)) == NULL)
+				break;
+			free(*(char **)((char *)c + k->offset));
+			*(char **)((char *)c + k->offset) = abs;
+			break;
+		case CONF_SPECIAL:
+			if ((why = k->parse(c, str)) != NULL)
+				conf_error(e, line, "%s: %s", k->path, why);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+config_days(config_t *cf, struct config *c, struct conf_errors *e)
+{
+	config_setting_t	*s, *d;
+	const char		*name;
+	unsigned		 mask = 0;
+	int			 n, i, j, found;
+
+	if ((s = config_lookup(cf, "hours.days")) == NULL)
+		return;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		conf_error(e, config_setting_source_line(s), "hours.days: must "
+		    "be a list of day names, e.g. [\"mon\", \"tue\"]");
+		return;
+	}
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		d = config_setting_get_elem(s, (unsigned)i);
+		found = 0;
+		if ((name = config_setting_get_string(d)) != NULL)
+			for (j = 0; j < 7; j++)
+				if (strcasecmp(name, day_names[j]) == 0) {
+					mask |= 1u << j;
+					found = 1;
+				}
+		if (!found)
+			conf_error(e, config_setting_source_line(s),
+			    "hours.days: element %d: must be one of sun, mon, "
+			    "tue, wed, thu, fri, sat", i + 1);
+	}
+	if (n == 0)
+		conf_error(e, config_setting_source_line(s),
+		    "hours.days: must name at least one day");
+	c->days_mask = mask;
+}
+
+/* A required string member of a list element, or NULL (*line set). */
+static const char *
+member_string(config_setting_t *elem, const char *name, int *line)
+{
+	config_setting_t	*m;
+
+	*line = config_setting_source_line(elem);
+	if ((m = config_setting_get_member(elem, name)) == NULL)
+		return NULL;
+	*line = config_setting_source_line(m);
+	return config_setting_get_string(m);
+}
+
+static void
+config_clients(config_t *cf, struct config *c, struct conf_errors *e)
+{
+	config_setting_t	*s, *elem, *m;
+	struct conf_client	*cl;
+	const char		*name, *role, *token;
+	const char		*allowed[] = { "name", "role", "token_sha256" };
+	size_t			 i, j;
+	int			 n, k, line, known;
+
+	if ((s = config_lookup(cf, "clients")) == NULL)
+		return;
+	if (!config_setting_is_list(s)) {
+		conf_error(e, config_setting_source_line(s), "clients: must be "
+		    "a list ( { name = ...; role = ...; token_sha256 = ...; } )");
+		return;
+	}
+	n = config_setting_length(s);
+	if ((c->clients = calloc((size_t)n + 1, sizeof *c->clients)) == NULL)
+		return;
+	for (k = 0; k < n; k++) {
+		elem = config_setting_get_elem(s, (unsigned)k);
+		if (!config_setting_is_group(elem)) {
+			conf_error(e, config_setting_source_line(elem),
+			    "clients: element %d: must be a group { ... }",
+			    k + 1);
+			continue;
+		}
+		for (j = 0; j < (size_t)config_setting_length(elem); j++) {
+			m = config_setting_get_elem(elem, (unsigned)j);
+			known = 0;
+			for (i = 0; i < 3; i++)
+				if (strcmp(config_setting_name(m),
+				    allowed[i]) == 0)
+					known = 1;
+			if (!known)
+				conf_error(e, config_setting_source_line(m),
+				    "clients.%s: unknown key",
+				    config_setting_name(m));
+		}
+		cl = &c->clients[c->nclients];
+		name = member_string(elem, "name", &line);
+		if (name == NULL || *name == '\0' || strlen(name) > 64) {
+			conf_error(e, line, "clients: element %d: name: "
+			    "required, 1-64 characters", k + 1);
+			continue;
+		}
+		for (i = 0; i < c->nclients; i++)
+			if (strcmp(c->clients[i].name, name) == 0)
+				conf_error(e, line, "clients: name \"%s\" is "
+				    "used twice", name);
+		role = member_string(elem, "role", &line);
+		if (role == NULL || config_role_parse(role, &cl->role) == -1) {
+			conf_error(e, line, "clients.%s: role: must be "
+			    "gateway, operator, supervisor or admin", name);
+			continue;
+		}
+		token = member_string(elem, "token_sha256", &line);
+		if (token == NULL || strlen(token) != 64 ||
+		    crypto_hex_decode32(token, cl->token_sha256) == -1) {
+			conf_error(e, line, "clients.%s: token_sha256: must be "
+			    "64 hex digits (hotlinectl token prints one)",
+			    name);
+			continue;
+		}
+		if ((cl->name = strdup(name)) == NULL)
+			continue;
+		c->nclients++;
+	}
+}
+
+static void
+config_dnis(config_t *cf, struct config *c, struct conf_errors *e)
+{
+	config_setting_t	*s, *elem;
+	struct conf_dnis	*d;
+	const char		*number, *org, *why;
+	char			 norm[NORM_PHONE_SIZE];
+	int			 n, k, line;
+
+	if ((s = config_lookup(cf, "dnis")) == NULL)
+		return;
+	if (!config_setting_is_list(s)) {
+		conf_error(e, config_setting_source_line(s), "dnis: must be a "
+		    "list ( { number = ...; org = ...; } )");
+		return;
+	}
+	n = config_setting_length(s);
+	if ((c->dnis = calloc((size_t)n + 1, sizeof *c->dnis)) == NULL)
+		return;
+	for (k = 0; k < n; k++) {
+		elem = config_setting_get_elem(s, (unsigned)k);
+		number = member_string(elem, "number", &line);
+		if (number == NULL ||
+		    normalize_phone(number, norm, &why) != NORM_OK) {
+			conf_error(e, line, "dnis: element %d: number: must "
+			    "be a phone number", k + 1);
+			continue;
+		}
+		org = member_string(elem, "org", &line);
+		if (org == NULL || *org == '\0') {
+			conf_error(e, line, "dnis: element %d: org: required "
+			    "(an organisation code)", k + 1);
+			continue;
+		}
+		d = &c->dnis[c->ndnis];
+		d->number = strdup(norm);
+		d->org = strdup(org);
+		if (d->number == NULL || d->org == NULL) {
+			free(d->number);
+			free(d->org);
+			continue;
+		}
+		c->ndnis++;
+	}
+}
+
+struct config *
+config_load(const char *path, char **errs)
+{
+	struct config		*c;
+	struct conf_errors	 e = { path, NULL, 0, 0 };
+	config_t		 cf;
+	char			*def;
+
+	*errs = NULL;
+	if ((c = calloc(1, sizeof *c)) == NULL || (c->path = strdup(path)) ==
+	    NULL) {
+		free(c);
+		*errs = strdup("out of memory");
+		return NULL;
+	}
+	config_defaults(c);
+	config_init(&cf);
+	if (config_read_file(&cf, path) == CONFIG_FALSE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			conf_error(&e, 0, "cannot read the file");
+		else
+			conf_error(&e, config_error_line(&cf), "%s",
+			    config_error_text(&cf));
+		goto done;
+	}
+	config_walk(config_root_setting(&cf), "", &e);
+	config_scalars(&cf, c, &e);
+	config_days(&cf, c, &e);
+	config_clients(&cf, c, &e);
+	config_dnis(&cf, c, &e);
+	if (c->open_min >= c->close_min)
+		conf_error(&e, 0, "hours: open must be before close");
+	if (c->key_file == NULL) {
+		if (asprintf(&def, "%s/hotline.key", c->data_dir) == -1)
+			def = NULL;
+		c->key_file = def;
+	}
+done:
+	config_destroy(&cf);
+	if (e.count > 0 || c->key_file == NULL) {
+		*errs = e.text != NULL ? e.text : strdup("out of memory");
+		config_free(c);
+		return NULL;
+	}
+	free(e.text);
+	return c;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nclients; i++)
+		free(c->clients[i].name);
+	free(c->clients);
+	for (i = 0; i < c->ndnis; i++) {
+		free(c->dnis[i].number);
+		free(c->dnis[i].org);
+	}
+	free(c->dnis);
+	free(c->path);
+	free(c->listen_address);
+	free(c->data_dir);
+	free(c->key_file);
+	free(c->prompts_dir);
+	free(c->service_name);
+	free(c->hotline_number);
+	free(c->default_lang);
+	free(c->time_zone);
+	free(c);
+}
+
+const struct conf_client *
+config_client(const struct config *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nclients; i++)
+		if (strcmp(c->clients[i].name, name) == 0)
+			return &c->clients[i];
+	return NULL;
+}
+
+const char *
+config_role_name(enum role r)
+{
+	switch (r) {
+	case ROLE_GATEWAY:
+		return "gateway";
+	case ROLE_OPERATOR:
+		return "operator";
+	case ROLE_SUPERVISOR:
+		return "supervisor";
+	case ROLE_ADMIN:
+		return "admin";
+	default:
+		return "none";
+	}
+}
+
+int
+config_role_parse(const char *s, enum role *out)
+{
+	static const enum role roles[] = { ROLE_GATEWAY, ROLE_OPERATOR,
+	    ROLE_SUPERVISOR, ROLE_ADMIN };
+	size_t	i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(s, config_role_name(roles[i])) == 0) {
+			*out = roles[i];
+			return 0;
+		}
+	return -1;
+}
+
+void
+config_apply_time_zone(const struct config *c)
+{
+	setenv("TZ", c->time_zone, 1);
+	tzset();
+}

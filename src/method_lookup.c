@@ -1,0 +1,160 @@
+/*
+ * lookup: phone + birthdate -> affected or not, with the notice. Each
+ * answered lookup is one inquiry, written in the turn's transaction; the
+ * reply is released only after that transaction commits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+
+#include "affected.h"
+#include "config.h"
+#include "conn.h"
+#include "crypto.h"
+#include "log.h"
+#include "method.h"
+#include "normalize.h"
+#include "notice.h"
+#include "server.h"
+#include "store.h"
+
+static const char *
+nullable(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* The items of a match as a JSON array of names. */
+static json_t *
+items_json(unsigned items)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	for (i = 0; i < ITEM_COUNT && a != NULL; i++)
+		if (items & (1u << i))
+			json_array_append_new(a,
+			    json_string(record_item_name(1u << i)));
+	return a;
+}
+
+/* One match as the protocol shows it (SPEC §6.2). */
+static json_t *
+match_json(const struct notice_ctx *nc, const struct match *m,
+    struct evbuffer *scratch)
+{
+	const struct org	*o = m->org;
+	json_t			*j;
+	char			*name;
+	size_t			 len;
+
+	notice_org_name(nc, o, scratch);
+	len = evbuffer_get_length(scratch);
+	if ((name = malloc(len + 1)) == NULL)
+		return NULL;
+	evbuffer_remove(scratch, name, len);
+	name[len] = '\0';
+	j = json_pack("{s:{s:s, s:s, s:s}, s:s?, s:{s:s?, s:s?}, s:o, s:s?, "
+	    "s:{s:s?, s:s?, s:s?}}",
+	    "org", "code", o->code, "name", name, "kind", o->kind,
+	    "service", nullable(o->service),
+	    "period", "from", nullable(o->period_from), "to",
+	    nullable(o->period_to),
+	    "items", items_json(m->items),
+	    "status_note", nullable(o->status_note),
+	    "contact", "name", nullable(o->contact_name), "phone",
+	    nullable(o->contact_phone), "hours", nullable(o->contact_hours));
+	free(name);
+	return j;
+}
+
+int
+method_lookup(struct rpc_call *call)
+{
+	struct server		*srv = call->srv;
+	struct conn		*c = call->conn;
+	struct match		 m[AFFECTED_MATCHES_MAX];
+	const char		*phone_in, *birth_in, *lang, *why;
+	const char		*codes[AFFECTED_MATCHES_MAX];
+	char			 phone[NORM_PHONE_SIZE], birth[NORM_DATE_SIZE];
+	char			 masked[LOG_MASKED_PHONE_MAX];
+	struct inquiry_rec	 rec;
+	struct notice_ctx	 nc;
+	struct evbuffer		*text = NULL;
+	json_t			*matches = NULL;
+	int64_t			 id;
+	size_t			 len;
+	int			 n, i;
+
+	if (rpc_param_string(call, "phone", 1, &phone_in) == -1 ||
+	    rpc_param_string(call, "birthdate", 1, &birth_in) == -1 ||
+	    rpc_param_string(call, "lang", 0, &lang) == -1)
+		return -1;
+	if (lang == NULL)
+		lang = srv->conf->default_lang;
+	else if (!prompt_lang_valid(lang))
+		return rpc_invalid_param(call, "lang", "must be \"ja\" or "
+		    "\"en\"");
+	if (normalize_phone(phone_in, phone, &why) != NORM_OK)
+		return rpc_invalid_param(call, "phone", why);
+	if (normalize_birthdate(birth_in, normalize_today(), birth, &why) !=
+	    NORM_OK)
+		return rpc_invalid_param(call, "birthdate", why);
+
+	n = affected_lookup(srv->affected, hasher_lookup_key(srv->hasher,
+	    phone, birth), m, AFFECTED_MATCHES_MAX);
+	if (n < 0)
+		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	nc.prompts = srv->prompts;
+	nc.conf = srv->conf;
+	nc.lang = lang;
+	if ((text = evbuffer_new()) == NULL || (matches = json_array()) ==
+	    NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(matches, match_json(&nc, &m[i],
+		    text)) == -1)
+			goto fail;
+	if (notice_lookup(&nc, m, (size_t)n, text) == -1)
+		goto fail;
+	len = evbuffer_get_length(text);
+	call->result = json_pack("{s:s, s:o, s:s%}",
+	    "status", n > 0 ? "affected" : "not_found",
+	    "matches", matches,
+	    "notice", (const char *)evbuffer_pullup(text, -1), len);
+	matches = NULL;
+	evbuffer_free(text);
+	text = NULL;
+	if (call->result == NULL)
+		goto fail;
+
+	/* Only an answer that can be given becomes an inquiry. */
+	for (i = 0; i < n; i++)
+		codes[i] = m[i].org->code;
+	memset(&rec, 0, sizeof rec);
+	rec.time = time(NULL);
+	rec.channel = c->role == ROLE_OPERATOR ? CHANNEL_OPERATOR :
+	    CHANNEL_API;
+	rec.client = c->client;
+	rec.outcome = n > 0 ? OUTCOME_AFFECTED : OUTCOME_NOT_FOUND;
+	rec.duration_s = -1;
+	rec.orgs = codes;
+	rec.norgs = (size_t)n;
+	if ((id = store_inquiry_add(srv->store, &rec)) == -1)
+		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	json_object_set_new(call->result, "inquiry", json_integer(id));
+	call->durable = 1;
+	log_info("conn %llu: lookup by %s: phone %s, %s, %d organisation%s, "
+	    "inquiry %lld", (unsigned long long)c->id, c->client,
+	    log_mask_phone(phone, masked), n > 0 ? "affected" : "not found",
+	    n, n == 1 ? "" : "s", (long long)id);
+	return 0;
+fail:
+	json_decref(matches);
+	evbuffer_free(text);
+	return rpc_fail(call, RPC_INTERNAL_ERROR, NULL);
+}
