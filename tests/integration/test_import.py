@@ -131,6 +131,30 @@ class TestImportSummary(HotlineTest):
         self.assertNotIn("rows/s", p.stderr)
         self.assertEqual(p.stderr, "")
 
+    def test_progress_line_on_a_terminal(self):
+        import pty
+        from harness import binary
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(binary("hotlinectl"), [
+                "hotlinectl", "import", "-c", self.dd.conf, "--orgs",
+                self.dd.orgs, *self.dd.lists])
+        out = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        text = out.decode("utf-8", "replace")
+        self.assertRegex(text, r"\r\x1b\[K9 rows +\d+ rows/s +100% +0:00 "
+                         r"left")
+        self.assertIn("imported 9 rows", text)
+
     def test_key_is_never_overwritten(self):
         key = os.path.join(self.dd.data, "hotline.key")
         before = file_hash(key)

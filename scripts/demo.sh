@@ -1,0 +1,9 @@
+#!/bin/sh
+# make demo: build the demo data set (once) and run hotlined on it in the
+# foreground, on 127.0.0.1:7411. Ctrl-C stops it.
+set -eu
+BUILD=${1:-build}
+"$BUILD/hotlinectl" demo --dir demo
+echo
+echo "Starting hotlined on 127.0.0.1 port 7411 (Ctrl-C stops it)."
+exec "$BUILD/hotlined" -c demo/hotline.conf
