@@ -61,6 +61,16 @@ struct config {
 	enum log_level	 log_level;
 	enum log_target	 log_target;
 
+	/* The IVR script (SPEC §6.1). */
+	int		 ivr_max_attempts;	/* failed inputs before transfer */
+	int		 ivr_digit_timeout_ms;
+	char		*ivr_operator_queue;	/* "": no queue, no transfer */
+	int		 ivr_operator_open_min;	/* operator hours */
+	int		 ivr_operator_close_min;
+	int		 ivr_daily_lookups;	/* per caller ID in 24 h */
+	int		 session_timeout_s;
+	int		 max_sessions;
+
 	struct conf_client *clients;
 	size_t		 nclients;
 	struct conf_dnis *dnis;

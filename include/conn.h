@@ -17,6 +17,7 @@
 
 struct bufferevent;
 struct server;
+struct session;
 
 /* A reply held until the commit of the turn that produced it. */
 struct reply {
@@ -43,6 +44,7 @@ struct conn {
 	enum role		 role;
 
 	STAILQ_HEAD(, reply)	 replies;
+	TAILQ_HEAD(, session)	 sessions;	/* IVR sessions it opened */
 	int			 closing;	/* close once output is sent */
 	int			 read_paused;	/* output over the limit */
 };

@@ -59,6 +59,9 @@ void	hasher_key_id(struct hasher *, char out[CRYPTO_KEY_ID_SIZE]);
 int64_t	hasher_lookup_key(struct hasher *, const char *phone,
 	    const char *birthdate);
 
+/* A caller ID as hotline.db counts its lookups (the daily cap). */
+int64_t	hasher_caller_key(struct hasher *, const char *phone);
+
 /* The operator search key of a normalized (kana, birthdate). */
 int64_t	hasher_search_key(struct hasher *, const char *kana,
 	    const char *birthdate);

@@ -21,6 +21,7 @@ int	ctl_demo(int, char **);
 
 /* ctl_client.c */
 int	ctl_lookup(int, char **);
+int	ctl_call(int, char **);
 
 /* Loads a conf for a command, printing every problem; NULL on failure. */
 struct config *ctl_load_conf(const char *path);

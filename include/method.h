@@ -14,4 +14,9 @@ int	method_ping(struct rpc_call *);
 /* method_lookup.c */
 int	method_lookup(struct rpc_call *);
 
+/* method_call.c */
+int	method_call_begin(struct rpc_call *);
+int	method_call_input(struct rpc_call *);
+int	method_call_end(struct rpc_call *);
+
 #endif

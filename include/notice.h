@@ -20,6 +20,18 @@ struct notice_ctx {
 	const char		*lang;
 };
 
+/*
+ * A prompt, with org's override if it has one, vars for its own
+ * placeholders (may be NULL), and the service-wide ones ({service_name},
+ * {hotline_number}, {hours} unless vars sets it) filled in.
+ */
+int	notice_render(const struct notice_ctx *, const char *org,
+	    enum prompt_id, const char **vars, struct evbuffer *);
+
+/* Opening hours as said: 毎日、9時から20時まで / every day, 9:00 to 20:00. */
+void	notice_hours(const struct notice_ctx *, int open_min, int close_min,
+	    char *out, size_t len);
+
 /* One prompt with the service-wide placeholders filled in. */
 int	notice_prompt(const struct notice_ctx *, enum prompt_id,
 	    struct evbuffer *);

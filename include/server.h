@@ -10,9 +10,11 @@
 #include <sys/queue.h>
 
 #include "compat.h"
+#include "session.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct affected;
 struct config;
@@ -40,6 +42,10 @@ struct server {
 	struct hasher		*hasher;
 	struct affected		*affected;
 	struct store		*store;
+
+	struct session_table	 sessions;
+	struct event		*ev_sweep;	/* session timeouts, housekeeping */
+	time_t			 caller_expired; /* last caller count cleanup */
 
 	struct conn_list	 conns;
 	size_t			 nconns;

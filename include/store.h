@@ -42,6 +42,15 @@ void	store_close(struct store *);
 /* Adds an inquiry to the open group; returns its id, or -1 (logged). */
 int64_t	store_inquiry_add(struct store *, const struct inquiry_rec *);
 
+/*
+ * The daily cap of IVR lookups per caller ID: how many the caller (a
+ * hasher_caller_key) made after since, or -1; and one more, now.
+ */
+int	store_caller_lookups(struct store *, int64_t caller, time_t since);
+int	store_caller_lookup_add(struct store *, int64_t caller, time_t);
+/* Forgets the caller lookups at or before a time (older than the cap). */
+int	store_caller_expire(struct store *, time_t before);
+
 /* 1 if writes are waiting for store_commit(). */
 int	store_dirty(const struct store *);
 

@@ -25,6 +25,7 @@
 enum conf_type {
 	CONF_INT,
 	CONF_STRING,
+	CONF_STRING_EMPTY, /* a string that may be empty */
 	CONF_PATH,	/* a string, made absolute against the conf's directory */
 	CONF_SPECIAL,	/* a string handed to a parse function */
 };
@@ -46,6 +47,8 @@ static const char *parse_open(struct config *, const char *);
 static const char *parse_close(struct config *, const char *);
 static const char *parse_time_zone(struct config *, const char *);
 static const char *parse_log_level(struct config *, const char *);
+static const char *parse_op_open(struct config *, const char *);
+static const char *parse_op_close(struct config *, const char *);
 static const char *parse_log_target(struct config *, const char *);
 
 #define OFF(f)	offsetof(struct config, f)
@@ -86,6 +89,26 @@ static const struct conf_key conf_keys[] = {
 	  "closing time, HH:MM" },
 	{ "hours.time_zone", CONF_SPECIAL, 0, 0, NOOFF, parse_time_zone,
 	  "time zone of the hours and statistics, e.g. Asia/Tokyo" },
+	{ "ivr.max_attempts", CONF_INT, 1, 10, OFF(ivr_max_attempts), NULL,
+	  "failed inputs of one field before the call goes to an operator" },
+	{ "ivr.digit_timeout_ms", CONF_INT, 1000, 60000,
+	  OFF(ivr_digit_timeout_ms), NULL,
+	  "how long the gateway waits for digits" },
+	{ "ivr.operator_queue", CONF_STRING_EMPTY, 0, 0,
+	  OFF(ivr_operator_queue), NULL,
+	  "operator queue for transfers; \"\" when there is none" },
+	{ "ivr.operator_open", CONF_SPECIAL, 0, 0, NOOFF, parse_op_open,
+	  "operators' first minute, HH:MM (default: hours.open)" },
+	{ "ivr.operator_close", CONF_SPECIAL, 0, 0, NOOFF, parse_op_close,
+	  "operators' end, HH:MM (default: hours.close)" },
+	{ "ivr.daily_lookups_per_caller", CONF_INT, 1, 1000,
+	  OFF(ivr_daily_lookups), NULL,
+	  "lookups one caller ID may make in 24 hours" },
+	{ "ivr.session_timeout_s", CONF_INT, 10, 86400,
+	  OFF(session_timeout_s), NULL,
+	  "a session without events this long is closed as abandoned" },
+	{ "ivr.max_sessions", CONF_INT, 1, 1000000, OFF(max_sessions), NULL,
+	  "open IVR sessions at once" },
 	{ "log.level", CONF_SPECIAL, 0, 0, NOOFF, parse_log_level,
 	  "\"warn\", \"info\" or \"debug\"" },
 	{ "log.target", CONF_SPECIAL, 0, 0, NOOFF, parse_log_target,
@@ -165,6 +188,14 @@ config_defaults(struct config *c)
 	c->days_mask = 0x7f;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_target = LOG_TARGET_STDERR;
+	c->ivr_max_attempts = 3;
+	c->ivr_digit_timeout_ms = 10000;
+	config_set_string(&c->ivr_operator_queue, "operators");
+	c->ivr_operator_open_min = -1;	/* hours.open, once it is known */
+	c->ivr_operator_close_min = -1;
+	c->ivr_daily_lookups = 5;
+	c->session_timeout_s = 1800;
+	c->max_sessions = 20000;
 }
 
 static int
@@ -269,6 +300,22 @@ parse_time_zone(struct config *c, const char *s)
 		return "unknown time zone (no zone file; is tzdata installed?)";
 	return config_set_string(&c->time_zone, s) == 0 ? NULL :
 	    "out of memory";
+}
+
+static const char *
+parse_op_open(struct config *c, const char *s)
+{
+	if ((c->ivr_operator_open_min = parse_hhmm(s)) == -1)
+		return "must be a time HH:MM";
+	return NULL;
+}
+
+static const char *
+parse_op_close(struct config *c, const char *s)
+{
+	if ((c->ivr_operator_close_min = parse_hhmm(s)) == -1)
+		return "must be a time HH:MM";
+	return NULL;
 }
 
 static const char *
@@ -383,6 +430,10 @@ config_scalars(config_t *cf, struct config *c, struct conf_errors *e)
 				    "(%s)", k->path, k->help);
 				break;
 			}
+			config_set_string((char **)((char *)c + k->offset),
+			    str);
+			break;
+		case CONF_STRING_EMPTY:
 			config_set_string((char **)((char *)c + k->offset),
 			    str);
 			break;
@@ -605,6 +656,13 @@ config_load(const char *path, char **errs)
 	config_dnis(&cf, c, &e);
 	if (c->open_min >= c->close_min)
 		conf_error(&e, 0, "hours: open must be before close");
+	if (c->ivr_operator_open_min == -1)
+		c->ivr_operator_open_min = c->open_min;
+	if (c->ivr_operator_close_min == -1)
+		c->ivr_operator_close_min = c->close_min;
+	if (c->ivr_operator_open_min >= c->ivr_operator_close_min)
+		conf_error(&e, 0, "ivr: operator_open must be before "
+		    "operator_close");
 	if (c->key_file == NULL) {
 		if (asprintf(&def, "%s/hotline.key", c->data_dir) == -1)
 			def = NULL;
@@ -645,6 +703,7 @@ config_free(struct config *c)
 	free(c->hotline_number);
 	free(c->default_lang);
 	free(c->time_zone);
+	free(c->ivr_operator_queue);
 	free(c);
 }
 

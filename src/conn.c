@@ -21,6 +21,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "server.h"
+#include "session.h"
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
@@ -42,6 +43,7 @@ conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
 	c->srv = srv;
 	c->id = ++srv->next_conn_id;
 	STAILQ_INIT(&c->replies);
+	TAILQ_INIT(&c->sessions);
 	if (sa->sa_family == AF_INET && socklen >= (int)sizeof(struct
 	    sockaddr_in)) {
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
@@ -103,6 +105,8 @@ conn_close(struct conn *c, const char *reason)
 
 	log_info("conn %llu: closed (%s)%s%s", (unsigned long long)c->id,
 	    reason, c->client[0] ? ", client " : "", c->client);
+	/* Calls still open on this connection end as abandoned. */
+	session_end_conn(srv, c, "connection closed");
 	while ((r = STAILQ_FIRST(&c->replies)) != NULL) {
 		STAILQ_REMOVE_HEAD(&c->replies, entry);
 		json_decref(r->msg);

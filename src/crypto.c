@@ -39,6 +39,7 @@ enum hasher_purpose {
 	PURPOSE_SEARCH,
 	PURPOSE_FIELD,
 	PURPOSE_KEY_ID,
+	PURPOSE_CALLER,
 	PURPOSE_COUNT,
 };
 
@@ -47,6 +48,7 @@ static const char *purpose_label[PURPOSE_COUNT] = {
 	"hotline/v1/search",
 	"hotline/v1/field",
 	"hotline/v1/key-id",
+	"hotline/v1/caller",
 };
 
 /* The inner and outer SHA-256 states of one key: HMAC without re-keying. */
@@ -277,6 +279,13 @@ hasher_lookup_key(struct hasher *h, const char *phone, const char *birthdate)
 {
 	return hasher_run(h, PURPOSE_LOOKUP, phone, strlen(phone), birthdate,
 	    strlen(birthdate), NULL, 0);
+}
+
+int64_t
+hasher_caller_key(struct hasher *h, const char *phone)
+{
+	return hasher_run(h, PURPOSE_CALLER, phone, strlen(phone), NULL, 0,
+	    NULL, 0);
 }
 
 int64_t

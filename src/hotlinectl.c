@@ -25,6 +25,8 @@ static const struct {
 	  "demo [--dir demo]                   build the demo data set" },
 	{ "lookup", ctl_lookup,
 	  "lookup PHONE BIRTHDATE              look a caller up" },
+	{ "call", ctl_call,
+	  "call [--ani N] [--digits D,D...]    try a call: a terminal softphone" },
 };
 
 static int

@@ -27,8 +27,6 @@ static const char *month_names[12] = {
 static int	is_ja(const struct notice_ctx *);
 static void	clock_text(const struct notice_ctx *, int, char *, size_t);
 static void	hours_text(const struct notice_ctx *, char *, size_t);
-static int	render(const struct notice_ctx *, const char *,
-		    enum prompt_id, const char **, struct evbuffer *);
 static char	*take_string(struct evbuffer *);
 static char	*items_text(const struct notice_ctx *, unsigned);
 static char	*period_text(const struct notice_ctx *, const struct org *);
@@ -81,9 +79,15 @@ clock_text(const struct notice_ctx *n, int min, char *out, size_t len)
 		snprintf(out, len, "%d時%d分", min / 60, min % 60);
 }
 
-/* The business hours as said: 毎日、9時から20時まで / every day, 9:00 to 20:00. */
 static void
 hours_text(const struct notice_ctx *n, char *out, size_t len)
+{
+	notice_hours(n, n->conf->open_min, n->conf->close_min, out, len);
+}
+
+void
+notice_hours(const struct notice_ctx *n, int open_min, int close_min,
+    char *out, size_t len)
 {
 	static const char *ja_days[7] = { "日曜", "月曜", "火曜", "水曜",
 	    "木曜", "金曜", "土曜" };
@@ -107,8 +111,8 @@ hours_text(const struct notice_ctx *n, char *out, size_t len)
 			    "%s%s", dl == 0 ? "" : (is_ja(n) ? "、" : ", "),
 			    is_ja(n) ? ja_days[d] : en_days[d]);
 		}
-	clock_text(n, c->open_min, open, sizeof open);
-	clock_text(n, c->close_min, close, sizeof close);
+	clock_text(n, open_min, open, sizeof open);
+	clock_text(n, close_min, close, sizeof close);
 	if (is_ja(n))
 		snprintf(out, len, "%s、%sから%sまで", days, open, close);
 	else
@@ -116,8 +120,8 @@ hours_text(const struct notice_ctx *n, char *out, size_t len)
 }
 
 /* Renders a prompt with the service-wide placeholders filled in. */
-static int
-render(const struct notice_ctx *n, const char *org, enum prompt_id id,
+int
+notice_render(const struct notice_ctx *n, const char *org, enum prompt_id id,
     const char **vars, struct evbuffer *out)
 {
 	const char	*own[PV_COUNT] = { NULL };
@@ -137,7 +141,7 @@ int
 notice_prompt(const struct notice_ctx *n, enum prompt_id id,
     struct evbuffer *out)
 {
-	return render(n, NULL, id, NULL, out);
+	return notice_render(n, NULL, id, NULL, out);
 }
 
 /* The leaked items as said: 氏名、電話番号、住所 / name, phone number and address. */
@@ -165,7 +169,7 @@ items_text(const struct notice_ctx *n, unsigned items)
 			else
 				evbuffer_add(b, ", ", 2);
 		}
-		render(n, NULL, item_prompts[i], NULL, b);
+		notice_render(n, NULL, item_prompts[i], NULL, b);
 		k++;
 	}
 	s = take_string(b);
@@ -195,7 +199,7 @@ period_text(const struct notice_ctx *n, const struct org *o)
 		id = PROMPT_PERIOD_UNKNOWN;
 	if ((b = evbuffer_new()) == NULL)
 		return NULL;
-	render(n, o->code, id, vars, b);
+	notice_render(n, o->code, id, vars, b);
 	s = take_string(b);
 	evbuffer_free(b);
 	return s;
@@ -217,12 +221,12 @@ contact_text(const struct notice_ctx *n, const struct org *o)
 	if (*o->contact_phone != '\0') {
 		evbuffer_add(b, sep, strlen(sep));
 		vars[PV_PHONE] = o->contact_phone;
-		render(n, o->code, PROMPT_CONTACT_PHONE, vars, b);
+		notice_render(n, o->code, PROMPT_CONTACT_PHONE, vars, b);
 	}
 	if (*o->contact_hours != '\0') {
 		evbuffer_add(b, sep, strlen(sep));
 		vars[PV_HOURS] = o->contact_hours;
-		render(n, o->code, PROMPT_CONTACT_HOURS, vars, b);
+		notice_render(n, o->code, PROMPT_CONTACT_HOURS, vars, b);
 	}
 	s = take_string(b);
 	evbuffer_free(b);
@@ -234,7 +238,7 @@ notice_org_name(const struct notice_ctx *n, const struct org *o,
     struct evbuffer *out)
 {
 	if (o->id == ORG_UNKNOWN_ID)
-		return render(n, NULL, PROMPT_ORG_UNKNOWN_NAME, NULL, out);
+		return notice_render(n, NULL, PROMPT_ORG_UNKNOWN_NAME, NULL, out);
 	return evbuffer_add(out, o->name, strlen(o->name));
 }
 
@@ -251,7 +255,7 @@ notice_org(const struct notice_ctx *n, const struct match *m,
 		return -1;
 	vars[PV_ITEMS] = items;
 	if (o->id == ORG_UNKNOWN_ID) {
-		rc = render(n, NULL, PROMPT_NOTICE_ORG_UNKNOWN, vars, out);
+		rc = notice_render(n, NULL, PROMPT_NOTICE_ORG_UNKNOWN, vars, out);
 		free(items);
 		return rc;
 	}
@@ -263,7 +267,7 @@ notice_org(const struct notice_ctx *n, const struct match *m,
 	vars[PV_PERIOD] = period;
 	vars[PV_STATUS_NOTE] = o->status_note;
 	vars[PV_CONTACT] = contact;
-	rc = render(n, o->code, PROMPT_NOTICE_ORG, vars, out);
+	rc = notice_render(n, o->code, PROMPT_NOTICE_ORG, vars, out);
 out:
 	free(items);
 	free(period);

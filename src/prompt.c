@@ -64,6 +64,32 @@ static const struct {
 	[PROMPT_ITEM_ADDRESS] = { "item_address", 0 },
 	[PROMPT_ITEM_KATAGAKI] = { "item_katagaki", 0 },
 	[PROMPT_ITEM_CARD] = { "item_card", 0 },
+	[PROMPT_GREETING] = { "greeting", COMMON },
+	[PROMPT_GREETING_ORG] = { "greeting_org", COMMON |
+	    V(PV_ORGANISATION) },
+	[PROMPT_CLOSED] = { "closed", COMMON },
+	[PROMPT_ASK_PHONE] = { "ask_phone", COMMON },
+	[PROMPT_ASK_BIRTHDATE] = { "ask_birthdate", COMMON },
+	[PROMPT_NO_INPUT] = { "no_input", COMMON },
+	[PROMPT_INVALID_PHONE] = { "invalid_phone", COMMON },
+	[PROMPT_INVALID_BIRTHDATE] = { "invalid_birthdate", COMMON },
+	[PROMPT_MENU] = { "menu", COMMON },
+	[PROMPT_MENU_INVALID] = { "menu_invalid", COMMON },
+	[PROMPT_TRANSFER] = { "transfer", COMMON },
+	[PROMPT_UNABLE] = { "unable", COMMON },
+	[PROMPT_RATE_LIMITED] = { "rate_limited", COMMON },
+	[PROMPT_GOODBYE] = { "goodbye", COMMON },
+};
+
+/*
+ * What a prompt must not contain, because it is read aloud: brackets (a
+ * TTS engine reads them or swallows what is inside) and addresses of web
+ * pages (nobody can write one down from a phone call).
+ */
+static const char *const unspeakable[] = {
+	"(", ")", "\xef\xbc\x88", "\xef\xbc\x89",	/* （ ） */
+	"[", "]", "\xe3\x80\x90", "\xe3\x80\x91",	/* 【 】 */
+	"<", ">", "://", "www.",
 };
 
 static const char *lang_names[PROMPT_LANGS] = { "ja", "en" };
@@ -218,6 +244,8 @@ tmpl_load(struct prompt_tmpl *t, const char *path, enum prompt_id id,
 	size_t		 len, i;
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t step;
+	const char	*p, *q;
+	size_t		 line;
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -266,6 +294,16 @@ tmpl_load(struct prompt_tmpl *t, const char *path, enum prompt_id id,
 		perr(e, "%s:1: empty prompt", path);
 		return -1;
 	}
+	for (i = 0; i < sizeof unspeakable / sizeof unspeakable[0]; i++)
+		if ((p = strstr(text, unspeakable[i])) != NULL) {
+			for (line = 1, q = text; q < p; q++)
+				line += *q == '\n';
+			perr(e, "%s:%zu: \"%s\" cannot be said on the phone: no "
+			    "brackets or web addresses in a prompt", path, line,
+			    unspeakable[i]);
+			free(text);
+			return -1;
+		}
 	return tmpl_parse(t, text, len, prompt_table[id].vars, path, e);
 }
 

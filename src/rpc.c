@@ -29,6 +29,9 @@ static const struct {
 	{ "hello",	NO_AUTH,				method_hello },
 	{ "ping",	NO_AUTH,				method_ping },
 	{ "lookup",	ROLE_GATEWAY | ROLE_OPERATOR,		method_lookup },
+	{ "call.begin",	ROLE_GATEWAY,				method_call_begin },
+	{ "call.input",	ROLE_GATEWAY,				method_call_input },
+	{ "call.end",	ROLE_GATEWAY,				method_call_end },
 };
 
 static json_t	*rpc_dispatch(struct conn *, json_t *, int *);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -31,6 +32,8 @@
 #define ACCEPT_PAUSE_S	1	/* out of descriptors: wait, do not spin */
 #define STOP_GRACE_S	10	/* in-flight replies get this long to go out */
 #define LISTEN_BACKLOG	1024
+#define SWEEP_S		1	/* how often idle sessions are looked for */
+#define CALLER_EXPIRE_S	600	/* how often old caller counts are dropped */
 
 static void	server_accept_cb(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
@@ -38,6 +41,7 @@ static void	server_accept_error_cb(struct evconnlistener *, void *);
 static void	server_accept_resume_cb(evutil_socket_t, short, void *);
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_grace_cb(evutil_socket_t, short, void *);
+static void	server_sweep_cb(evutil_socket_t, short, void *);
 static void	server_release(struct server *);
 static int	server_listen(struct server *, char **);
 static struct affected *server_open_affected(struct server *,
@@ -120,12 +124,14 @@ server_new(struct config *conf, char **err)
 {
 	struct server	*srv;
 	unsigned char	 key[CRYPTO_KEY_SIZE];
+	struct timeval	 sweep = { SWEEP_S, 0 };
 
 	*err = NULL;
 	if ((srv = calloc(1, sizeof *srv)) == NULL) {
 		*err = strdup("out of memory");
 		return NULL;
 	}
+	session_table_init(&srv->sessions);
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->held);
 	srv->conf = conf;
@@ -159,9 +165,13 @@ server_new(struct config *conf, char **err)
 	srv->ev_accept_resume = evtimer_new(srv->base,
 	    server_accept_resume_cb, srv);
 	srv->ev_grace = evtimer_new(srv->base, server_grace_cb, srv);
+	srv->ev_sweep = event_new(srv->base, -1, EV_PERSIST, server_sweep_cb,
+	    srv);
 	if (srv->ev_sigterm == NULL || srv->ev_sigint == NULL ||
 	    srv->ev_sighup == NULL || srv->ev_accept_resume == NULL ||
-	    srv->ev_grace == NULL || evsignal_add(srv->ev_sigterm, NULL) ||
+	    srv->ev_grace == NULL || srv->ev_sweep == NULL ||
+	    event_add(srv->ev_sweep, &sweep) ||
+	    evsignal_add(srv->ev_sigterm, NULL) ||
 	    evsignal_add(srv->ev_sigint, NULL) ||
 	    evsignal_add(srv->ev_sighup, NULL)) {
 		*err = strdup("cannot set up signal handling");
@@ -198,6 +208,8 @@ server_free(struct server *srv)
 		event_free(srv->ev_accept_resume);
 	if (srv->ev_grace != NULL)
 		event_free(srv->ev_grace);
+	if (srv->ev_sweep != NULL)
+		event_free(srv->ev_sweep);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
 	store_close(srv->store);
@@ -287,6 +299,25 @@ server_grace_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_close(c, "shutdown: grace period over");
+}
+
+/*
+ * Once a second: end the sessions that saw no event for the session
+ * timeout; now and then, forget caller counts older than a day.
+ */
+static void
+server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+	time_t		 now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	session_expire(srv, now);
+	if (now - srv->caller_expired >= CALLER_EXPIRE_S) {
+		srv->caller_expired = now;
+		(void)store_caller_expire(srv->store, now - 86400);
+	}
 }
 
 void

@@ -26,7 +26,12 @@ static const char store_schema[] =
     "CREATE TABLE IF NOT EXISTS inquiry_org ("
     "  inquiry INTEGER NOT NULL REFERENCES inquiry(id),"
     "  org TEXT NOT NULL,"
-    "  PRIMARY KEY (inquiry, org)) WITHOUT ROWID;";
+    "  PRIMARY KEY (inquiry, org)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS caller_lookup ("
+    "  caller INTEGER NOT NULL,"
+    "  time INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS caller_lookup_caller"
+    "  ON caller_lookup(caller, time);";
 
 enum store_stmt {
 	ST_BEGIN = 0,
@@ -34,6 +39,9 @@ enum store_stmt {
 	ST_ROLLBACK,
 	ST_INQUIRY_ADD,
 	ST_INQUIRY_ORG_ADD,
+	ST_CALLER_COUNT,
+	ST_CALLER_ADD,
+	ST_CALLER_EXPIRE,
 	ST_COUNT,
 };
 
@@ -44,6 +52,9 @@ static const char *store_sql[ST_COUNT] = {
 	"INSERT INTO inquiry (time, channel, client, outcome, duration_s) "
 	    "VALUES (?, ?, ?, ?, ?)",
 	"INSERT OR IGNORE INTO inquiry_org (inquiry, org) VALUES (?, ?)",
+	"SELECT count(*) FROM caller_lookup WHERE caller = ? AND time > ?",
+	"INSERT INTO caller_lookup (caller, time) VALUES (?, ?)",
+	"DELETE FROM caller_lookup WHERE time <= ?",
 };
 
 struct store {
@@ -224,4 +235,57 @@ store_commit(struct store *s)
 	s->in_txn = 0;
 	s->failed = 0;
 	return rc;
+}
+
+int
+store_caller_lookups(struct store *s, int64_t caller, time_t since)
+{
+	sqlite3_stmt	*st = s->st[ST_CALLER_COUNT];
+	int		 n = -1;
+
+	sqlite3_bind_int64(st, 1, caller);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	else
+		log_warnx("hotline.db: caller count: %s",
+		    sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_caller_lookup_add(struct store *s, int64_t caller, time_t t)
+{
+	sqlite3_stmt	*st = s->st[ST_CALLER_ADD];
+	int		 rc;
+
+	if (store_begin(s) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, caller);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("hotline.db: caller lookup: %s",
+		    sqlite3_errmsg(s->db));
+		s->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_caller_expire(struct store *s, time_t before)
+{
+	sqlite3_stmt	*st = s->st[ST_CALLER_EXPIRE];
+
+	if (store_begin(s) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	if (store_exec_stmt(s, ST_CALLER_EXPIRE) == -1) {
+		s->failed = 1;
+		return -1;
+	}
+	return 0;
 }

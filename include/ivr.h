@@ -1,0 +1,124 @@
+/*
+ * The IVR script (SPEC §6.1) as a state machine that knows nothing of the
+ * transport: it takes the events of a call (begin, digits, a timeout) and
+ * yields the actions a gateway performs (say, collect, transfer, hangup).
+ * The JSON-RPC methods call.* (method_call.c) drive it today; a FastAGI
+ * front-end for Asterisk can drive the same engine.
+ *
+ * A call's state is small and fixed: nothing in it grows with the length
+ * of the call. What the caller keys in is never said back.
+ */
+#ifndef HOTLINE_IVR_H
+#define HOTLINE_IVR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "inquiry.h"
+#include "normalize.h"
+#include "prompt.h"
+
+struct affected;
+struct config;
+struct hasher;
+struct prompts;
+struct store;
+
+enum ivr_action_type {
+	IVR_SAY = 0,
+	IVR_COLLECT,
+	IVR_TRANSFER,
+	IVR_HANGUP,
+};
+
+/* The field a collect action asks for. */
+enum ivr_field {
+	IVR_FIELD_PHONE = 0,
+	IVR_FIELD_BIRTHDATE,
+	IVR_FIELD_MENU,
+};
+
+struct ivr_action {
+	enum ivr_action_type	 type;
+	enum prompt_id		 prompt;	/* say */
+	char			*text;		/* say; owned */
+	enum ivr_field		 field;		/* collect */
+	int			 max_digits;	/* collect */
+	int			 timeout_ms;	/* collect */
+	int			 terminator;	/* collect: '#' or 0 */
+	char			*queue;		/* transfer; owned */
+};
+
+/* The actions of one event, in order. */
+struct ivr_actions {
+	struct ivr_action	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+enum ivr_state {
+	IVR_ASK_PHONE = 0,
+	IVR_ASK_BIRTHDATE,
+	IVR_MENU,
+	IVR_DONE,	/* transferred or hung up: no more input */
+};
+
+/* One organisation the lookup found, as a session keeps it. */
+struct ivr_match {
+	uint32_t	org;		/* org id in the generation below */
+	uint32_t	items;
+};
+
+struct ivr_call {
+	enum ivr_state		 state;
+	int			 attempts;	/* failed inputs of this field */
+	int			 has_outcome;
+	enum outcome		 outcome;
+	char			 lang[3];
+	char			 org[33];	/* the dialled desk's organisation */
+	char			 phone[NORM_PHONE_SIZE];	/* wiped at the end */
+	int			 caller_known;	/* a valid caller ID */
+	int64_t			 caller;	/* its hasher_caller_key */
+	struct affected		*gen;		/* the matches' list (a ref) */
+	struct ivr_match	*matches;	/* at most AFFECTED_MATCHES_MAX */
+	size_t			 nmatches;
+};
+
+/* What the engine works with; now is the event's time. */
+struct ivr_env {
+	const struct config	*conf;
+	const struct prompts	*prompts;
+	struct hasher		*hasher;
+	struct affected		*affected;
+	struct store		*store;
+	time_t			 now;
+};
+
+/*
+ * Starts a call: greeting, fraud warning, then the first question (or the
+ * closed or rate-limited notice). ani and dnis may be NULL; lang NULL
+ * means the conf's default. Returns 0, or -1 if hotline.db failed (the
+ * caller answers -32005) or out of memory.
+ */
+int	ivr_begin(struct ivr_call *, const struct ivr_env *, const char *ani,
+	    const char *dnis, const char *lang, struct ivr_actions *);
+
+/* Digits the caller keyed (without the terminator), or NULL: a timeout. */
+int	ivr_input(struct ivr_call *, const struct ivr_env *,
+	    const char *digits, struct ivr_actions *);
+
+/* The call's outcome so far: abandoned if it reached none. */
+enum outcome ivr_outcome(const struct ivr_call *);
+
+/* The organisation codes of the lookup's matches, for the inquiry. */
+size_t	ivr_org_codes(const struct ivr_call *, const char **codes, size_t max);
+
+/* Wipes the caller's data and releases the list generation. */
+void	ivr_clear(struct ivr_call *);
+
+void	ivr_actions_free(struct ivr_actions *);
+
+const char *ivr_field_name(enum ivr_field);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * The IVR script (SPEC §6.1). Each event handler appends the actions of
+ * that step and moves the call to its next state:
+ *
+ *   begin -> greeting, fraud warning ->
+ *     closed? closed notice, fraud warning, hangup       (out_of_hours)
+ *     caller ID over its daily cap? rate-limited notice   (rate_limited)
+ *     caller ID valid? ask birthdate : ask phone
+ *   phone, birthdate: invalid -> say why, ask again; the last attempt
+ *     -> the operator (transferred), or the end if there is none
+ *     (invalid_input)
+ *   birthdate valid -> lookup -> notice (affected / not_found) -> menu
+ *   menu: 1 repeat, 0 operator, 9 or timeout end
+ *
+ * Every way out of a call, hangup or transfer, says the fraud warning
+ * first. Texts come from the prompts, with the dialled desk's
+ * organisation overrides.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <openssl/crypto.h>
+
+#include "affected.h"
+#include "config.h"
+#include "crypto.h"
+#include "ivr.h"
+#include "notice.h"
+#include "store.h"
+
+#define DAY_S			86400
+#define PHONE_DIGITS_MAX	11	/* the longest Japanese number */
+#define BIRTH_DIGITS_MAX	8	/* YYYYMMDD; EYYMMDD is one shorter */
+
+static const char *field_names[] = { "phone", "birthdate", "menu" };
+
+static int	push(struct ivr_actions *, const struct ivr_action *);
+static int	say(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *, enum prompt_id, const char **);
+static int	collect(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *, enum ivr_field);
+static int	ask(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *);
+static int	ask_menu(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *);
+static int	end_call(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *);
+static int	to_operator(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *);
+static int	failed(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *, enum prompt_id);
+static int	lookup(struct ivr_call *, const struct ivr_env *, const char *,
+		    struct ivr_actions *);
+static int	say_notice(struct ivr_call *, const struct ivr_env *,
+		    struct ivr_actions *);
+static int	within(const struct config *, int, int, time_t);
+static void	set_outcome(struct ivr_call *, enum outcome);
+
+const char *
+ivr_field_name(enum ivr_field f)
+{
+	return field_names[f];
+}
+
+void
+ivr_actions_free(struct ivr_actions *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->v[i].text);
+		free(a->v[i].queue);
+	}
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
+static int
+push(struct ivr_actions *a, const struct ivr_action *act)
+{
+	struct ivr_action	*v;
+	size_t			 cap;
+
+	if (a->n == a->cap) {
+		cap = a->cap ? a->cap * 2 : 8;
+		if ((v = reallocarray(a->v, cap, sizeof *v)) == NULL)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *act;
+	return 0;
+}
+
+/* Appends text already rendered into buf as one say action. */
+static int
+push_say(struct ivr_actions *a, enum prompt_id id, struct evbuffer *buf)
+{
+	struct ivr_action	act;
+	size_t			len = evbuffer_get_length(buf);
+
+	memset(&act, 0, sizeof act);
+	act.type = IVR_SAY;
+	act.prompt = id;
+	if ((act.text = malloc(len + 1)) == NULL)
+		return -1;
+	evbuffer_remove(buf, act.text, len);
+	act.text[len] = '\0';
+	if (push(a, &act) == -1) {
+		free(act.text);
+		return -1;
+	}
+	return 0;
+}
+
+static struct notice_ctx
+ctx_of(const struct ivr_call *c, const struct ivr_env *env)
+{
+	struct notice_ctx	nc;
+
+	nc.prompts = env->prompts;
+	nc.conf = env->conf;
+	nc.lang = c->lang;
+	return nc;
+}
+
+static int
+say(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a,
+    enum prompt_id id, const char **vars)
+{
+	struct notice_ctx	 nc = ctx_of(c, env);
+	struct evbuffer		*buf;
+	int			 rc = -1;
+
+	if ((buf = evbuffer_new()) == NULL)
+		return -1;
+	if (notice_render(&nc, c->org[0] ? c->org : NULL, id, vars, buf) == 0)
+		rc = push_say(a, id, buf);
+	evbuffer_free(buf);
+	return rc;
+}
+
+static int
+collect(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a,
+    enum ivr_field field)
+{
+	struct ivr_action	act;
+
+	(void)c;
+	memset(&act, 0, sizeof act);
+	act.type = IVR_COLLECT;
+	act.field = field;
+	act.timeout_ms = env->conf->ivr_digit_timeout_ms;
+	switch (field) {
+	case IVR_FIELD_PHONE:
+		act.max_digits = PHONE_DIGITS_MAX;
+		act.terminator = '#';
+		break;
+	case IVR_FIELD_BIRTHDATE:
+		act.max_digits = BIRTH_DIGITS_MAX;
+		act.terminator = '#';
+		break;
+	case IVR_FIELD_MENU:
+		act.max_digits = 1;
+		break;
+	}
+	return push(a, &act);
+}
+
+/* Whether now falls in [open, close) on one of the conf's days. */
+static int
+within(const struct config *conf, int open, int close, time_t now)
+{
+	struct tm	tm;
+	int		min;
+
+	localtime_r(&now, &tm);
+	if ((conf->days_mask & (1u << tm.tm_wday)) == 0)
+		return 0;
+	min = tm.tm_hour * 60 + tm.tm_min;
+	return min >= open && min < close;
+}
+
+static void
+set_outcome(struct ivr_call *c, enum outcome o)
+{
+	c->has_outcome = 1;
+	c->outcome = o;
+}
+
+/* The question of the current state. */
+static int
+ask(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a)
+{
+	if (c->state == IVR_ASK_PHONE)
+		return say(c, env, a, PROMPT_ASK_PHONE, NULL) == -1 ? -1 :
+		    collect(c, env, a, IVR_FIELD_PHONE);
+	return say(c, env, a, PROMPT_ASK_BIRTHDATE, NULL) == -1 ? -1 :
+	    collect(c, env, a, IVR_FIELD_BIRTHDATE);
+}
+
+static int
+ask_menu(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a)
+{
+	c->state = IVR_MENU;
+	return say(c, env, a, PROMPT_MENU, NULL) == -1 ? -1 :
+	    collect(c, env, a, IVR_FIELD_MENU);
+}
+
+/* The end of a call: fraud warning, goodbye, hangup. */
+static int
+end_call(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a)
+{
+	struct ivr_action	act;
+
+	c->state = IVR_DONE;
+	memset(&act, 0, sizeof act);
+	act.type = IVR_HANGUP;
+	if (say(c, env, a, PROMPT_FRAUD_WARNING, NULL) == -1 ||
+	    say(c, env, a, PROMPT_GOODBYE, NULL) == -1)
+		return -1;
+	return push(a, &act);
+}
+
+/*
+ * To an operator, if there is a queue and operators are at work;
+ * otherwise the call ends, saying when they are. A call that has no
+ * outcome yet gets transferred or invalid_input accordingly.
+ */
+static int
+to_operator(struct ivr_call *c, const struct ivr_env *env,
+    struct ivr_actions *a)
+{
+	const struct config	*conf = env->conf;
+	struct notice_ctx	 nc = ctx_of(c, env);
+	struct ivr_action	 act;
+	const char		*vars[PV_COUNT] = { NULL };
+	char			 hours[256];
+
+	if (conf->ivr_operator_queue[0] != '\0' && within(conf,
+	    conf->ivr_operator_open_min, conf->ivr_operator_close_min,
+	    env->now)) {
+		if (!c->has_outcome)
+			set_outcome(c, OUTCOME_TRANSFERRED);
+		c->state = IVR_DONE;
+		memset(&act, 0, sizeof act);
+		act.type = IVR_TRANSFER;
+		if ((act.queue = strdup(conf->ivr_operator_queue)) == NULL)
+			return -1;
+		if (say(c, env, a, PROMPT_FRAUD_WARNING, NULL) == -1 ||
+		    say(c, env, a, PROMPT_TRANSFER, NULL) == -1 ||
+		    push(a, &act) == -1) {
+			free(act.queue);
+			return -1;
+		}
+		return 0;
+	}
+	if (!c->has_outcome)
+		set_outcome(c, OUTCOME_INVALID_INPUT);
+	notice_hours(&nc, conf->ivr_operator_open_min,
+	    conf->ivr_operator_close_min, hours, sizeof hours);
+	vars[PV_HOURS] = hours;
+	if (say(c, env, a, PROMPT_UNABLE, vars) == -1)
+		return -1;
+	return end_call(c, env, a);
+}
+
+/* An input that could not be used: say why, then ask again or give up. */
+static int
+failed(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a,
+    enum prompt_id why)
+{
+	if (say(c, env, a, why, NULL) == -1)
+		return -1;
+	if (++c->attempts >= env->conf->ivr_max_attempts)
+		return to_operator(c, env, a);
+	return ask(c, env, a);
+}
+
+/* The notice of the lookup, one say action a part. */
+static int
+say_notice(struct ivr_call *c, const struct ivr_env *env,
+    struct ivr_actions *a)
+{
+	struct notice_ctx	 nc = ctx_of(c, env);
+	const struct org_table	*orgs;
+	struct evbuffer		*buf;
+	struct match		 m;
+	size_t			 i;
+	int			 rc = -1;
+
+	if (c->nmatches == 0)
+		return say(c, env, a, PROMPT_NOTICE_NOT_FOUND, NULL);
+	if (say(c, env, a, PROMPT_NOTICE_AFFECTED, NULL) == -1 ||
+	    (buf = evbuffer_new()) == NULL)
+		return -1;
+	orgs = affected_orgs(c->gen);
+	for (i = 0; i < c->nmatches; i++) {
+		m.org = record_org_by_id(orgs, c->matches[i].org);
+		m.items = c->matches[i].items;
+		if (m.org == NULL || notice_org(&nc, &m, buf) == -1 ||
+		    push_say(a, m.org->id == ORG_UNKNOWN_ID ?
+		    PROMPT_NOTICE_ORG_UNKNOWN : PROMPT_NOTICE_ORG, buf) == -1)
+			goto out;
+	}
+	rc = say(c, env, a, PROMPT_NOTICE_APOLOGY, NULL);
+out:
+	evbuffer_free(buf);
+	return rc;
+}
+
+/* Looks the caller up and keeps what it found for the menu's repeat. */
+static int
+lookup(struct ivr_call *c, const struct ivr_env *env, const char *birth,
+    struct ivr_actions *a)
+{
+	struct match	m[AFFECTED_MATCHES_MAX];
+	int		n, i;
+
+	n = affected_lookup(env->affected, hasher_lookup_key(env->hasher,
+	    c->phone, birth), m, AFFECTED_MATCHES_MAX);
+	if (n < 0)
+		return -1;
+	if (n > 0 && (c->matches = calloc((size_t)n,
+	    sizeof *c->matches)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		c->matches[i].org = (uint32_t)m[i].org->id;
+		c->matches[i].items = m[i].items;
+	}
+	c->nmatches = (size_t)n;
+	c->gen = affected_ref(env->affected);
+	if (c->caller_known && store_caller_lookup_add(env->store, c->caller,
+	    env->now) == -1)
+		return -1;
+	set_outcome(c, n > 0 ? OUTCOME_AFFECTED : OUTCOME_NOT_FOUND);
+	c->attempts = 0;
+	if (say_notice(c, env, a) == -1)
+		return -1;
+	return ask_menu(c, env, a);
+}
+
+int
+ivr_begin(struct ivr_call *c, const struct ivr_env *env, const char *ani,
+    const char *dnis, const char *lang, struct ivr_actions *a)
+{
+	const struct config	*conf = env->conf;
+	const struct org	*o = NULL;
+	const char		*vars[PV_COUNT] = { NULL };
+	char			 num[NORM_PHONE_SIZE];
+	size_t			 i;
+	int			 n;
+
+	memset(c, 0, sizeof *c);
+	snprintf(c->lang, sizeof c->lang, "%s", lang ? lang :
+	    conf->default_lang);
+	/* A desk's own number: its organisation greets the caller. */
+	if (dnis != NULL && normalize_phone(dnis, num, NULL) == NORM_OK)
+		for (i = 0; i < conf->ndnis; i++)
+			if (strcmp(conf->dnis[i].number, num) == 0)
+				o = record_org_by_code(affected_orgs(
+				    env->affected), conf->dnis[i].org);
+	if (o != NULL && o->id != ORG_UNKNOWN_ID) {
+		snprintf(c->org, sizeof c->org, "%s", o->code);
+		vars[PV_ORGANISATION] = o->name;
+		if (say(c, env, a, PROMPT_GREETING_ORG, vars) == -1)
+			return -1;
+	} else if (say(c, env, a, PROMPT_GREETING, NULL) == -1)
+		return -1;
+	if (say(c, env, a, PROMPT_FRAUD_WARNING, NULL) == -1)
+		return -1;
+
+	if (!within(conf, conf->open_min, conf->close_min, env->now)) {
+		set_outcome(c, OUTCOME_OUT_OF_HOURS);
+		c->state = IVR_DONE;
+		return say(c, env, a, PROMPT_CLOSED, NULL) == -1 ? -1 :
+		    end_call(c, env, a);
+	}
+	if (ani != NULL && normalize_ani(ani, c->phone, NULL) == NORM_OK) {
+		c->caller_known = 1;
+		c->caller = hasher_caller_key(env->hasher, c->phone);
+		n = store_caller_lookups(env->store, c->caller,
+		    env->now - DAY_S);
+		if (n < 0)
+			return -1;
+		if (n >= conf->ivr_daily_lookups) {
+			set_outcome(c, OUTCOME_RATE_LIMITED);
+			return say(c, env, a, PROMPT_RATE_LIMITED, NULL) == -1 ?
+			    -1 : to_operator(c, env, a);
+		}
+		c->state = IVR_ASK_BIRTHDATE;
+	} else {
+		c->phone[0] = '\0';
+		c->state = IVR_ASK_PHONE;
+	}
+	return ask(c, env, a);
+}
+
+int
+ivr_input(struct ivr_call *c, const struct ivr_env *env, const char *digits,
+    struct ivr_actions *a)
+{
+	char	birth[NORM_DATE_SIZE];
+
+	if (digits != NULL && digits[0] == '\0')
+		digits = NULL;
+	switch (c->state) {
+	case IVR_ASK_PHONE:
+		if (digits == NULL)
+			return failed(c, env, a, PROMPT_NO_INPUT);
+		if (normalize_phone(digits, c->phone, NULL) != NORM_OK)
+			return failed(c, env, a, PROMPT_INVALID_PHONE);
+		c->state = IVR_ASK_BIRTHDATE;
+		c->attempts = 0;
+		return ask(c, env, a);
+	case IVR_ASK_BIRTHDATE:
+		if (digits == NULL)
+			return failed(c, env, a, PROMPT_NO_INPUT);
+		/* Only the keypad forms: 8 digits western, 7 era-coded. */
+		if (strspn(digits, "0123456789") != strlen(digits) ||
+		    (strlen(digits) != 7 && strlen(digits) != 8) ||
+		    normalize_birthdate(digits, normalize_today(), birth,
+		    NULL) != NORM_OK)
+			return failed(c, env, a, PROMPT_INVALID_BIRTHDATE);
+		return lookup(c, env, birth, a);
+	case IVR_MENU:
+		if (digits == NULL || strcmp(digits, "9") == 0)
+			return end_call(c, env, a);
+		if (strcmp(digits, "1") == 0) {
+			c->attempts = 0;
+			return say_notice(c, env, a) == -1 ? -1 :
+			    ask_menu(c, env, a);
+		}
+		if (strcmp(digits, "0") == 0)
+			return to_operator(c, env, a);
+		if (say(c, env, a, PROMPT_MENU_INVALID, NULL) == -1)
+			return -1;
+		if (++c->attempts >= env->conf->ivr_max_attempts)
+			return end_call(c, env, a);
+		return ask_menu(c, env, a);
+	case IVR_DONE:
+		break;
+	}
+	return -1;
+}
+
+enum outcome
+ivr_outcome(const struct ivr_call *c)
+{
+	return c->has_outcome ? c->outcome : OUTCOME_ABANDONED;
+}
+
+size_t
+ivr_org_codes(const struct ivr_call *c, const char **codes, size_t max)
+{
+	const struct org	*o;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < c->nmatches && n < max; i++)
+		if ((o = record_org_by_id(affected_orgs(c->gen),
+		    c->matches[i].org)) != NULL)
+			codes[n++] = o->code;
+	return n;
+}
+
+void
+ivr_clear(struct ivr_call *c)
+{
+	OPENSSL_cleanse(c->phone, sizeof c->phone);
+	free(c->matches);
+	c->matches = NULL;
+	c->nmatches = 0;
+	affected_unref(c->gen);
+	c->gen = NULL;
+}
