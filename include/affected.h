@@ -78,4 +78,11 @@ int64_t	affected_rows(const struct affected *);
 int	affected_lookup(struct affected *, int64_t key, struct match *out,
 	    size_t max);
 
+/*
+ * Finds every record with this search key (operator.search): one entry
+ * each. Returns how many (at most max), or -1 on a storage error.
+ */
+int	affected_search(struct affected *, int64_t key,
+	    struct affected_entry *out, size_t max);
+
 #endif

@@ -71,6 +71,19 @@ struct config {
 	int		 session_timeout_s;
 	int		 max_sessions;
 
+	/* Per client (SPEC §7): a token bucket on lookups, bulk detection. */
+	int		 rate_lookups_per_s;	/* 0: no limit */
+	int		 rate_burst;
+	int		 alert_window_s;
+	int		 alert_threshold;	/* lookups + searches a window */
+	int		 alert_suspend;		/* suspend a client that crosses */
+
+	int		 ref_lifetime_s;	/* operator refs */
+	int		 max_refs;
+
+	int		 audit_enabled;		/* off only to measure its cost */
+	int		 audit_checkpoint_every; /* entries between log lines */
+
 	struct conf_client *clients;
 	size_t		 nclients;
 	struct conf_dnis *dnis;

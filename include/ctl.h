@@ -23,6 +23,32 @@ int	ctl_demo(int, char **);
 int	ctl_lookup(int, char **);
 int	ctl_call(int, char **);
 
+/* ctl_stats.c */
+int	ctl_stats(int, char **);
+int	ctl_audit(int, char **);
+
+/* Where a protocol command connects and as whom; defaults reach the demo. */
+struct ctl_target {
+	const char	*host;
+	int		 port;
+	const char	*client;
+	const char	*token;
+	char		 token_buf[128];
+};
+
+struct client;
+struct json_t;
+
+/* The demo client of that name; HOTLINE_CLIENT, HOTLINE_TOKEN override. */
+void	ctl_target_init(struct ctl_target *, const char *client);
+/* Handles --host (H), --port (p), --client (C), --token (T); -1 if not. */
+int	ctl_target_option(struct ctl_target *, int ch, const char *arg);
+/* Connects and says hello; NULL after printing why. */
+struct client *ctl_target_connect(const struct ctl_target *, const char *cmd);
+/* Prints an error answer, with its field and reason when it has them. */
+void	ctl_print_error(const char *cmd, const char *err,
+	    struct json_t *data);
+
 /* Loads a conf for a command, printing every problem; NULL on failure. */
 struct config *ctl_load_conf(const char *path);
 

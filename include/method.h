@@ -14,6 +14,22 @@ int	method_ping(struct rpc_call *);
 /* method_lookup.c */
 int	method_lookup(struct rpc_call *);
 
+/* method_operator.c */
+int	method_operator_search(struct rpc_call *);
+int	method_operator_verify(struct rpc_call *);
+int	method_notice_render(struct rpc_call *);
+int	method_inquiry_record(struct rpc_call *);
+
+/* method_stats.c */
+int	method_stats_summary(struct rpc_call *);
+int	method_stats_hourly(struct rpc_call *);
+int	method_alerts_list(struct rpc_call *);
+
+/* method_admin.c */
+int	method_admin_reload(struct rpc_call *);
+int	method_admin_client_enable(struct rpc_call *);
+int	method_audit_verify(struct rpc_call *);
+
 /* method_call.c */
 int	method_call_begin(struct rpc_call *);
 int	method_call_input(struct rpc_call *);

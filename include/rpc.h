@@ -37,6 +37,7 @@ struct rpc_call {
 	int		 error;		/* 0, or an RPC_* code */
 	json_t		*error_data;	/* owned, may be NULL */
 	int		 durable;	/* the result reports a store write */
+	json_t		*audit_args;	/* owned: what the audit log keeps */
 };
 
 typedef int (*rpc_handler)(struct rpc_call *);

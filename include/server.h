@@ -22,8 +22,10 @@ struct conn;
 struct event;
 struct event_base;
 struct evconnlistener;
+struct guard;
 struct hasher;
 struct prompts;
+struct ref_table;
 struct store;
 
 TAILQ_HEAD(conn_list, conn);
@@ -42,6 +44,9 @@ struct server {
 	struct hasher		*hasher;
 	struct affected		*affected;
 	struct store		*store;
+	struct guard		*guard;
+	struct ref_table	*refs;
+	int64_t			 audit_checkpoint;	/* entries at the last */
 
 	struct session_table	 sessions;
 	struct event		*ev_sweep;	/* session timeouts, housekeeping */

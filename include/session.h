@@ -25,6 +25,7 @@ struct session {
 	char			 id[SESSION_ID_LEN + 1];
 	char			 call_id[SESSION_CALL_ID_MAX + 1];
 	char			 client[CONN_CLIENT_MAX + 1];
+	char			 role[16];
 	struct conn		*conn;		/* the owner */
 	TAILQ_ENTRY(session)	 conn_entry;
 	TAILQ_ENTRY(session)	 lru_entry;	/* least recently active first */

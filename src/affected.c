@@ -16,6 +16,7 @@ struct affected {
 	int		 refs;
 	sqlite3		*db;
 	sqlite3_stmt	*lookup;
+	sqlite3_stmt	*search;
 	struct org_table orgs;
 	int64_t		 rows;
 };
@@ -209,6 +210,13 @@ affected_open(const char *path, const char *key_id, char **err)
 			*err = NULL;
 		goto fail;
 	}
+	if (sqlite3_prepare_v3(a->db, "SELECT entries FROM search "
+	    "WHERE slot BETWEEN ?1 AND ?2", -1, SQLITE_PREPARE_PERSISTENT,
+	    &a->search, NULL) != SQLITE_OK) {
+		if (asprintf(err, "%s: %s", path, sqlite3_errmsg(a->db)) == -1)
+			*err = NULL;
+		goto fail;
+	}
 	free(uri);
 	return a;
 fail:
@@ -232,6 +240,7 @@ affected_unref(struct affected *a)
 	if (a == NULL || --a->refs > 0)
 		return;
 	sqlite3_finalize(a->lookup);
+	sqlite3_finalize(a->search);
 	sqlite3_close(a->db);
 	record_org_table_free(&a->orgs);
 	free(a);
@@ -339,6 +348,34 @@ affected_lookup(struct affected *a, int64_t key, struct match *out,
 	sqlite3_reset(a->lookup);
 	if (rc != SQLITE_DONE) {
 		log_warnx("affected.db: lookup: %s", sqlite3_errmsg(a->db));
+		return -1;
+	}
+	return (int)n;
+}
+
+int
+affected_search(struct affected *a, int64_t key, struct affected_entry *out,
+    size_t max)
+{
+	const unsigned char	*blob;
+	int64_t			 bucket = affected_bucket(key);
+	size_t			 n = 0, len, off;
+	int			 rc;
+
+	sqlite3_bind_int64(a->search, 1, affected_slot(bucket, 0));
+	sqlite3_bind_int64(a->search, 2, affected_slot(bucket,
+	    AFFECTED_RUNS_MAX - 1));
+	while ((rc = sqlite3_step(a->search)) == SQLITE_ROW) {
+		blob = sqlite3_column_blob(a->search, 0);
+		len = (size_t)sqlite3_column_bytes(a->search, 0);
+		for (off = 0; blob != NULL && off + AFFECTED_SEARCH_ENTRY <=
+		    len && n < max; off += AFFECTED_SEARCH_ENTRY)
+			if ((int64_t)get_le(blob + off, 8) == key)
+				affected_entry_get(blob + off, &out[n++], 1);
+	}
+	sqlite3_reset(a->search);
+	if (rc != SQLITE_DONE) {
+		log_warnx("affected.db: search: %s", sqlite3_errmsg(a->db));
 		return -1;
 	}
 	return (int)n;

@@ -26,6 +26,7 @@ enum conf_type {
 	CONF_INT,
 	CONF_STRING,
 	CONF_STRING_EMPTY, /* a string that may be empty */
+	CONF_BOOL,
 	CONF_PATH,	/* a string, made absolute against the conf's directory */
 	CONF_SPECIAL,	/* a string handed to a parse function */
 };
@@ -109,6 +110,27 @@ static const struct conf_key conf_keys[] = {
 	  "a session without events this long is closed as abandoned" },
 	{ "ivr.max_sessions", CONF_INT, 1, 1000000, OFF(max_sessions), NULL,
 	  "open IVR sessions at once" },
+	{ "rate.lookups_per_s", CONF_INT, 0, 1000000,
+	  OFF(rate_lookups_per_s), NULL,
+	  "lookups a second one client may make (0: no limit)" },
+	{ "rate.burst", CONF_INT, 1, 1000000, OFF(rate_burst), NULL,
+	  "lookups a client may make at once above that rate" },
+	{ "alerts.window_s", CONF_INT, 60, 86400 * 7, OFF(alert_window_s),
+	  NULL, "the rolling window of bulk-lookup detection" },
+	{ "alerts.threshold", CONF_INT, 1, 100000000, OFF(alert_threshold),
+	  NULL, "lookups and searches of one client in the window that "
+	  "raise an alert" },
+	{ "alerts.suspend", CONF_BOOL, 0, 0, OFF(alert_suspend), NULL,
+	  "suspend a client that raises an alert until admin.client_enable" },
+	{ "operator.ref_lifetime_s", CONF_INT, 10, 86400, OFF(ref_lifetime_s),
+	  NULL, "how long a search result's ref stays valid" },
+	{ "operator.max_refs", CONF_INT, 100, 10000000, OFF(max_refs), NULL,
+	  "refs kept at once; the oldest go first" },
+	{ "audit.enabled", CONF_BOOL, 0, 0, OFF(audit_enabled), NULL,
+	  "keep the audit log (off only to measure its cost)" },
+	{ "audit.checkpoint_every", CONF_INT, 1, 100000000,
+	  OFF(audit_checkpoint_every), NULL,
+	  "audit entries between checkpoint lines in the log" },
 	{ "log.level", CONF_SPECIAL, 0, 0, NOOFF, parse_log_level,
 	  "\"warn\", \"info\" or \"debug\"" },
 	{ "log.target", CONF_SPECIAL, 0, 0, NOOFF, parse_log_target,
@@ -196,6 +218,15 @@ config_defaults(struct config *c)
 	c->ivr_daily_lookups = 5;
 	c->session_timeout_s = 1800;
 	c->max_sessions = 20000;
+	c->rate_lookups_per_s = 200;
+	c->rate_burst = 400;
+	c->alert_window_s = 3600;
+	c->alert_threshold = 1000;
+	c->alert_suspend = 0;
+	c->ref_lifetime_s = 900;
+	c->max_refs = 100000;
+	c->audit_enabled = 1;
+	c->audit_checkpoint_every = 1000;
 }
 
 static int
@@ -401,6 +432,16 @@ config_scalars(config_t *cf, struct config *c, struct conf_errors *e)
 		if ((s = config_lookup(cf, k->path)) == NULL)
 			continue;
 		line = config_setting_source_line(s);
+		if (k->type == CONF_BOOL) {
+			if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+				conf_error(e, line, "%s: must be true or false "
+				    "(%s)", k->path, k->help);
+				continue;
+			}
+			*(int *)((char *)c + k->offset) =
+			    config_setting_get_bool(s);
+			continue;
+		}
 		if (k->type == CONF_INT) {
 			if (config_setting_type(s) != CONFIG_TYPE_INT &&
 			    config_setting_type(s) != CONFIG_TYPE_INT64) {

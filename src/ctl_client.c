@@ -15,17 +15,8 @@
 #include "client.h"
 #include "ctl.h"
 
-/* Where to connect and as whom; defaults reach `make demo`. */
-struct ctl_target {
-	const char	*host;
-	int		 port;
-	const char	*client;
-	const char	*token;
-	char		 token_buf[128];
-};
-
-static void
-target_init(struct ctl_target *t, const char *client)
+void
+ctl_target_init(struct ctl_target *t, const char *client)
 {
 	const char	*env;
 
@@ -42,9 +33,8 @@ target_init(struct ctl_target *t, const char *client)
 		t->token = env;
 }
 
-/* Handles --host, --port, --client, --token; 0 if ch was one of them. */
-static int
-target_option(struct ctl_target *t, int ch, const char *arg)
+int
+ctl_target_option(struct ctl_target *t, int ch, const char *arg)
 {
 	char	*end;
 	long	 port;
@@ -71,8 +61,8 @@ target_option(struct ctl_target *t, int ch, const char *arg)
 	}
 }
 
-static struct client *
-target_connect(const struct ctl_target *t, const char *cmd)
+struct client *
+ctl_target_connect(const struct ctl_target *t, const char *cmd)
 {
 	struct client	*c;
 	char		*err = NULL;
@@ -92,9 +82,8 @@ target_connect(const struct ctl_target *t, const char *cmd)
 	return c;
 }
 
-/* Prints an error response's data, field and reason, when it has them. */
-static void
-print_error(const char *cmd, const char *err, json_t *data)
+void
+ctl_print_error(const char *cmd, const char *err, json_t *data)
 {
 	const char	*field, *reason;
 
@@ -128,26 +117,26 @@ ctl_lookup(int argc, char **argv)
 	size_t			 i;
 	int			 ch, as_json = 0, code;
 
-	target_init(&t, CTL_DEMO_GATEWAY);
+	ctl_target_init(&t, CTL_DEMO_GATEWAY);
 	while ((ch = getopt_long(argc, argv, "H:p:C:T:l:jh", opts, NULL)) !=
 	    -1) {
 		if (ch == 'l')
 			lang = optarg;
 		else if (ch == 'j')
 			as_json = 1;
-		else if (target_option(&t, ch, optarg) == -1)
+		else if (ctl_target_option(&t, ch, optarg) == -1)
 			goto usage;
 	}
 	if (argc - optind != 2)
 		goto usage;
-	if ((c = target_connect(&t, "lookup")) == NULL)
+	if ((c = ctl_target_connect(&t, "lookup")) == NULL)
 		return 1;
 	params = json_pack("{s:s, s:s, s:s?}", "phone", argv[optind],
 	    "birthdate", argv[optind + 1], "lang", lang);
 	res = client_call(c, "lookup", params, &code, &data, &err);
 	json_decref(params);
 	if (res == NULL) {
-		print_error("lookup", err, data);
+		ctl_print_error("lookup", err, data);
 		free(err);
 		client_close(c);
 		return 1;
@@ -248,7 +237,7 @@ ctl_call(int argc, char **argv)
 	size_t			 i;
 	int			 ch, code, done = 0, hung_up = 0, rc = 1;
 
-	target_init(&t, CTL_DEMO_GATEWAY);
+	ctl_target_init(&t, CTL_DEMO_GATEWAY);
 	while ((ch = getopt_long(argc, argv, "H:p:C:T:a:d:l:D:h", opts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -268,13 +257,13 @@ ctl_call(int argc, char **argv)
 			ks.next = ks.buf;
 			break;
 		default:
-			if (target_option(&t, ch, optarg) == -1)
+			if (ctl_target_option(&t, ch, optarg) == -1)
 				goto usage;
 		}
 	}
 	if (optind != argc)
 		goto usage;
-	if ((c = target_connect(&t, "call")) == NULL) {
+	if ((c = ctl_target_connect(&t, "call")) == NULL) {
 		free(ks.buf);
 		return 1;
 	}
@@ -288,7 +277,7 @@ ctl_call(int argc, char **argv)
 		json_decref(params);
 		params = NULL;
 		if (res == NULL) {
-			print_error("call", err, data);
+			ctl_print_error("call", err, data);
 			goto out;
 		}
 		if (session[0] == '\0')
@@ -340,7 +329,7 @@ ctl_call(int argc, char **argv)
 	    hung_up ? "caller-hangup" : "completed");
 	res = client_call(c, "call.end", params, &code, &data, &err);
 	if (res == NULL) {
-		print_error("call", err, data);
+		ctl_print_error("call", err, data);
 		goto out;
 	}
 	printf("outcome: %s, inquiry %lld\n", json_string_value(

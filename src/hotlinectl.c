@@ -27,6 +27,10 @@ static const struct {
 	  "lookup PHONE BIRTHDATE              look a caller up" },
 	{ "call", ctl_call,
 	  "call [--ani N] [--digits D,D...]    try a call: a terminal softphone" },
+	{ "stats", ctl_stats,
+	  "stats [--from D] [--to D] [--by hour|org|client]  statistics" },
+	{ "audit", ctl_audit,
+	  "audit -c conf verify                check the audit log's chain" },
 };
 
 static int

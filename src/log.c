@@ -90,6 +90,9 @@ log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap)
 	case LOG_DEBUG:
 		tag = "debug";
 		break;
+	case LOG_NOTICE:
+		tag = "notice";
+		break;
 	default:
 		tag = "info";
 		break;
@@ -136,6 +139,16 @@ log_info(const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_NOTICE, NULL, fmt, ap);
 	va_end(ap);
 }
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "conn.h"
 #include "crypto.h"
+#include "guard.h"
 #include "log.h"
 #include "method.h"
 #include "normalize.h"
@@ -88,8 +89,14 @@ method_lookup(struct rpc_call *call)
 	json_t			*matches = NULL;
 	int64_t			 id;
 	size_t			 len;
-	int			 n, i;
+	struct timespec		 mono;
+	int			 n, i, retry;
 
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	if (guard_rate(srv, c->client, (double)mono.tv_sec +
+	    (double)mono.tv_nsec / 1e9, &retry) == -1)
+		return rpc_fail(call, RPC_RATE_LIMITED, json_pack("{s:i}",
+		    "retry_after_s", retry));
 	if (rpc_param_string(call, "phone", 1, &phone_in) == -1 ||
 	    rpc_param_string(call, "birthdate", 1, &birth_in) == -1 ||
 	    rpc_param_string(call, "lang", 0, &lang) == -1)
@@ -101,6 +108,9 @@ method_lookup(struct rpc_call *call)
 		    "\"en\"");
 	if (normalize_phone(phone_in, phone, &why) != NORM_OK)
 		return rpc_invalid_param(call, "phone", why);
+	/* The audit keeps the phone masked, never the birthdate. */
+	call->audit_args = json_pack("{s:s}", "phone",
+	    log_mask_phone(phone, masked));
 	if (normalize_birthdate(birth_in, normalize_today(), birth, &why) !=
 	    NORM_OK)
 		return rpc_invalid_param(call, "birthdate", why);
@@ -140,6 +150,7 @@ method_lookup(struct rpc_call *call)
 	rec.channel = c->role == ROLE_OPERATOR ? CHANNEL_OPERATOR :
 	    CHANNEL_API;
 	rec.client = c->client;
+	rec.role = config_role_name(c->role);
 	rec.outcome = n > 0 ? OUTCOME_AFFECTED : OUTCOME_NOT_FOUND;
 	rec.duration_s = -1;
 	rec.orgs = codes;
@@ -148,9 +159,11 @@ method_lookup(struct rpc_call *call)
 		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	json_object_set_new(call->result, "inquiry", json_integer(id));
 	call->durable = 1;
+	store_count_request(srv->store, rec.time, c->client, rec.role, 1, 0);
+	guard_count(srv, c, rec.time);
 	log_info("conn %llu: lookup by %s: phone %s, %s, %d organisation%s, "
-	    "inquiry %lld", (unsigned long long)c->id, c->client,
-	    log_mask_phone(phone, masked), n > 0 ? "affected" : "not found",
+	    "inquiry %lld", (unsigned long long)c->id, c->client, masked,
+	    n > 0 ? "affected" : "not found",
 	    n, n == 1 ? "" : "s", (long long)id);
 	return 0;
 fail:

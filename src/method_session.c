@@ -49,6 +49,9 @@ method_hello(struct rpc_call *call)
 		return -1;
 	tlen = strlen(token);
 	cl = config_client(call->srv->conf, client);
+	/* Who tried: a name of the conf, or nothing from the network. */
+	call->audit_args = json_pack("{s:s}", "client", cl != NULL ?
+	    cl->name : "(unknown)");
 	crypto_sha256(token, tlen > TOKEN_MAX ? TOKEN_MAX : tlen, digest);
 	ok = crypto_equal(digest, cl != NULL ? cl->token_sha256 : dummy,
 	    sizeof digest);

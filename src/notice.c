@@ -254,8 +254,11 @@ notice_org(const struct notice_ctx *n, const struct match *m,
 	if ((items = items_text(n, m->items)) == NULL)
 		return -1;
 	vars[PV_ITEMS] = items;
+	/* No items: an operator names an organisation, not a record. */
 	if (o->id == ORG_UNKNOWN_ID) {
-		rc = notice_render(n, NULL, PROMPT_NOTICE_ORG_UNKNOWN, vars, out);
+		rc = notice_render(n, NULL, m->items ?
+		    PROMPT_NOTICE_ORG_UNKNOWN : PROMPT_NOTICE_ORG_UNKNOWN_BRIEF,
+		    vars, out);
 		free(items);
 		return rc;
 	}
@@ -267,7 +270,8 @@ notice_org(const struct notice_ctx *n, const struct match *m,
 	vars[PV_PERIOD] = period;
 	vars[PV_STATUS_NOTE] = o->status_note;
 	vars[PV_CONTACT] = contact;
-	rc = notice_render(n, o->code, PROMPT_NOTICE_ORG, vars, out);
+	rc = notice_render(n, o->code, m->items ? PROMPT_NOTICE_ORG :
+	    PROMPT_NOTICE_ORG_BRIEF, vars, out);
 out:
 	free(items);
 	free(period);

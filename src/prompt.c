@@ -45,6 +45,11 @@ static const struct {
 	    V(PV_CONTACT) },
 	[PROMPT_NOTICE_ORG_UNKNOWN] = { "notice_org_unknown", COMMON |
 	    V(PV_ITEMS) },
+	[PROMPT_NOTICE_ORG_BRIEF] = { "notice_org_brief", COMMON |
+	    V(PV_ORGANISATION) | V(PV_SERVICE) | V(PV_PERIOD) |
+	    V(PV_STATUS_NOTE) | V(PV_CONTACT) },
+	[PROMPT_NOTICE_ORG_UNKNOWN_BRIEF] = { "notice_org_unknown_brief",
+	    COMMON },
 	[PROMPT_NOTICE_APOLOGY] = { "notice_apology", COMMON },
 	[PROMPT_NOTICE_NOT_FOUND] = { "notice_not_found", COMMON },
 	[PROMPT_PERIOD_RANGE] = { "period_range", V(PV_FROM) | V(PV_TO) },

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -15,6 +16,8 @@
 #include "method.h"
 #include "rpc.h"
 #include "server.h"
+#include "store.h"
+#include "guard.h"
 
 #define ROLES_ANY	(ROLE_GATEWAY | ROLE_OPERATOR | ROLE_SUPERVISOR | \
 			 ROLE_ADMIN)
@@ -32,9 +35,20 @@ static const struct {
 	{ "call.begin",	ROLE_GATEWAY,				method_call_begin },
 	{ "call.input",	ROLE_GATEWAY,				method_call_input },
 	{ "call.end",	ROLE_GATEWAY,				method_call_end },
+	{ "operator.search", ROLE_OPERATOR,	method_operator_search },
+	{ "operator.verify", ROLE_OPERATOR,	method_operator_verify },
+	{ "notice.render", ROLE_OPERATOR,	method_notice_render },
+	{ "inquiry.record", ROLE_OPERATOR,	method_inquiry_record },
+	{ "stats.summary", ROLE_SUPERVISOR,	method_stats_summary },
+	{ "stats.hourly", ROLE_SUPERVISOR,	method_stats_hourly },
+	{ "alerts.list", ROLE_SUPERVISOR,	method_alerts_list },
+	{ "admin.reload", ROLE_ADMIN,		method_admin_reload },
+	{ "admin.client_enable", ROLE_ADMIN,	method_admin_client_enable },
+	{ "audit.verify", ROLE_ADMIN,		method_audit_verify },
 };
 
 static json_t	*rpc_dispatch(struct conn *, json_t *, int *);
+static void	 rpc_audit(struct conn *, struct rpc_call *);
 static json_t	*rpc_result_response(json_t *, json_t *);
 
 const char *
@@ -133,7 +147,7 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 	json_t		*id, *version, *method, *params, *resp;
 	const char	*name;
 	size_t		 i;
-	int		 notification, allowed;
+	int		 notification;
 
 	*durable = 0;
 	if (!json_is_object(req))
@@ -171,29 +185,35 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 	if (i == sizeof rpc_methods / sizeof rpc_methods[0])
 		return notification ? NULL : rpc_error_response(id,
 		    RPC_METHOD_NOT_FOUND, NULL);
-	/* The role is checked before the params (SPEC §6.2). */
-	if (!(rpc_methods[i].roles & NO_AUTH)) {
-		if (c->role == ROLE_NONE)
-			return notification ? NULL : rpc_error_response(id,
-			    RPC_UNAUTHENTICATED, NULL);
-		allowed = (c->role == ROLE_ADMIN) ||
-		    (rpc_methods[i].roles & c->role);
-		if (!allowed)
-			return notification ? NULL : rpc_error_response(id,
-			    RPC_FORBIDDEN, json_pack("{s:s}", "role",
-			    config_role_name(c->role)));
-	}
-	if (json_is_array(params))
-		return notification ? NULL : rpc_error_response(id,
-		    RPC_INVALID_PARAMS, json_pack("{s:s, s:s}", "field",
-		    "params", "reason", "must be an object (named params)"));
 	memset(&call, 0, sizeof call);
 	call.srv = c->srv;
 	call.conn = c;
 	call.method = name;
-	call.params = params;
-	if (rpc_methods[i].handler(&call) == 0 && call.result != NULL) {
+	call.params = json_is_object(params) ? params : NULL;
+	/* The role is checked before the params (SPEC §6.2). */
+	if (!(rpc_methods[i].roles & NO_AUTH) && c->role == ROLE_NONE) {
+		/* Not authenticated: nothing to audit, no one to name. */
+		return notification ? NULL : rpc_error_response(id,
+		    RPC_UNAUTHENTICATED, NULL);
+	}
+	if (!(rpc_methods[i].roles & NO_AUTH) && c->role != ROLE_ADMIN &&
+	    (rpc_methods[i].roles & c->role) == 0)
+		rpc_fail(&call, RPC_FORBIDDEN, json_pack("{s:s}", "role",
+		    config_role_name(c->role)));
+	else if (!(rpc_methods[i].roles & NO_AUTH) &&
+	    guard_suspended(c->srv, c->client))
+		rpc_fail(&call, RPC_FORBIDDEN, json_pack("{s:s}", "reason",
+		    "suspended"));
+	else if (json_is_array(params))
+		rpc_invalid_param(&call, "params", "must be an object (named "
+		    "params)");
+	else if (rpc_methods[i].handler(&call) == 0 && call.result != NULL)
 		*durable = call.durable;
+	else if (call.error == 0)
+		call.error = RPC_INTERNAL_ERROR;
+	rpc_audit(c, &call);
+	json_decref(call.audit_args);
+	if (call.error == 0) {
 		resp = notification ? NULL : rpc_result_response(id,
 		    call.result);
 		json_decref(call.result);
@@ -201,13 +221,51 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 		return resp;
 	}
 	json_decref(call.result);
-	if (call.error == 0)
-		call.error = RPC_INTERNAL_ERROR;
+	*durable = 0;
 	if (notification) {
 		json_decref(call.error_data);
 		return NULL;
 	}
 	return rpc_error_response(id, call.error, call.error_data);
+}
+
+/*
+ * Appends the request to the audit log, in the turn's transaction: every
+ * authenticated request and every hello. Its arguments are what the
+ * handler chose to keep (masked), or else the names of the params only.
+ */
+static void
+rpc_audit(struct conn *c, struct rpc_call *call)
+{
+	struct audit_entry	 e;
+	json_t			*names = NULL, *v;
+	const char		*key;
+	char			*args, code[16];
+
+	if (!c->srv->conf->audit_enabled || (c->role == ROLE_NONE &&
+	    strcmp(call->method, "hello") != 0))
+		return;
+	if (call->audit_args == NULL) {
+		names = json_array();
+		if (call->params != NULL)
+			json_object_foreach(call->params, key, v)
+				json_array_append_new(names, json_string(key));
+		call->audit_args = json_pack("{s:o}", "params", names);
+	}
+	args = call->audit_args != NULL ? json_dumps(call->audit_args,
+	    JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	snprintf(code, sizeof code, "%d", call->error);
+	memset(&e, 0, sizeof e);
+	e.time = time(NULL);
+	e.client = c->client[0] ? c->client : "-";
+	e.role = config_role_name(c->role);
+	e.method = call->method;
+	e.outcome = call->error == 0 ? "ok" : code;
+	e.args = args != NULL ? args : "{}";
+	if (store_audit_append(c->srv->store, &e) == -1)
+		log_warnx("conn %llu: audit entry of %s not written",
+		    (unsigned long long)c->id, call->method);
+	free(args);
 }
 
 void

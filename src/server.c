@@ -24,6 +24,8 @@
 #include "config.h"
 #include "conn.h"
 #include "crypto.h"
+#include "guard.h"
+#include "refs.h"
 #include "log.h"
 #include "prompt.h"
 #include "server.h"
@@ -43,6 +45,7 @@ static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_grace_cb(evutil_socket_t, short, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
 static void	server_release(struct server *);
+static void	server_checkpoint(struct server *, int);
 static int	server_listen(struct server *, char **);
 static struct affected *server_open_affected(struct server *,
 		    const struct config *, char **);
@@ -115,8 +118,19 @@ server_listen(struct server *srv, char **err)
 		port = ntohs(sin6->sin6_port);
 	}
 	/* Tests and scripts wait for this line to learn the port. */
-	log_info("listening on %s port %d", host, port);
+	log_notice("listening on %s port %d", host, port);
 	return 0;
+}
+
+/* A suspension survives a restart: the admin must lift it. */
+static void
+server_load_suspended(const char *client, void *arg)
+{
+	struct server	*srv = arg;
+
+	guard_set_suspended(srv, client, 1);
+	log_notice("client %s is suspended (admin.client_enable lifts it)",
+	    client);
 }
 
 struct server *
@@ -147,9 +161,16 @@ server_new(struct config *conf, char **err)
 		goto fail;
 	if ((srv->affected = server_open_affected(srv, conf, err)) == NULL)
 		goto fail;
-	if ((srv->store = store_open(conf->data_dir, conf->sync_full, err)) ==
-	    NULL)
+	if ((srv->store = store_open(conf->data_dir, conf->sync_full, 0,
+	    err)) == NULL)
 		goto fail;
+	if ((srv->guard = guard_new()) == NULL ||
+	    (srv->refs = ref_table_new()) == NULL ||
+	    store_clients_suspended(srv->store, server_load_suspended,
+	    srv) == -1) {
+		*err = strdup("cannot set up the client guards");
+		goto fail;
+	}
 	if ((srv->base = event_base_new()) == NULL) {
 		*err = strdup("cannot create the event base");
 		goto fail;
@@ -178,6 +199,9 @@ server_new(struct config *conf, char **err)
 		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (!conf->audit_enabled)
+		log_warnx("audit.enabled is false: requests are not audited "
+		    "(for measurements only)");
 	return srv;
 fail:
 	if (*err == NULL)
@@ -212,6 +236,8 @@ server_free(struct server *srv)
 		event_free(srv->ev_sweep);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
+	ref_table_free(srv->refs);
+	guard_free(srv->guard);
 	store_close(srv->store);
 	affected_unref(srv->affected);
 	prompt_free(srv->prompts);
@@ -279,13 +305,13 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		log_info("SIGHUP: reloading");
+		log_notice("SIGHUP: reloading");
 		if (server_reload(srv, &err) == -1)
 			log_warnx("reload: %s", err);
 		free(err);
 		return;
 	}
-	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(srv);
 }
 
@@ -366,6 +392,27 @@ server_release(struct server *srv)
 		if (c->closing && conn_drained(c))
 			conn_close(c, srv->stopping ? "shutdown" : "finished");
 	}
+	server_checkpoint(srv, 0);
+}
+
+/*
+ * Every audit.checkpoint_every entries, and at the end, the audit log's
+ * length and head go to the log (syslog, off the machine): a log
+ * truncated later no longer reaches a checkpoint (hotlinectl audit verify
+ * --checkpoint).
+ */
+static void
+server_checkpoint(struct server *srv, int force)
+{
+	char	head[CRYPTO_SHA256_HEX_SIZE];
+	int64_t	n;
+
+	store_audit_head(srv->store, &n, head);
+	if (n == 0 || n == srv->audit_checkpoint || (!force && n <
+	    srv->audit_checkpoint + srv->conf->audit_checkpoint_every))
+		return;
+	srv->audit_checkpoint = n;
+	log_notice("audit checkpoint %lld:%s", (long long)n, head);
 }
 
 int
@@ -382,7 +429,8 @@ server_run(struct server *srv)
 	}
 	if (store_commit(srv->store) == -1)
 		log_warnx("hotline.db: final commit failed");
-	log_info("stopped");
+	server_checkpoint(srv, 1);
+	log_notice("stopped");
 	return 0;
 }
 

@@ -57,11 +57,13 @@ session_new(struct server *srv, struct conn *c, const char *call_id,
 	}
 	snprintf(s->call_id, sizeof s->call_id, "%s", call_id);
 	snprintf(s->client, sizeof s->client, "%s", c->client);
+	snprintf(s->role, sizeof s->role, "%s", config_role_name(c->role));
 	s->conn = c;
 	s->started = s->last = now;
 	TAILQ_INSERT_TAIL(&c->sessions, s, conn_entry);
 	TAILQ_INSERT_TAIL(&t->lru, s, lru_entry);
 	t->n++;
+	store_note_sessions(srv->store, now, t->n);
 	return s;
 }
 
@@ -118,6 +120,7 @@ session_end(struct server *srv, struct session *s, const char *reason,
 	rec.time = now;
 	rec.channel = CHANNEL_IVR;
 	rec.client = s->client;
+	rec.role = s->role;
 	rec.outcome = ivr_outcome(&s->ivr);
 	rec.duration_s = (int)(now - s->started);
 	rec.orgs = codes;

@@ -70,7 +70,8 @@ def sha256_hex(s):
 
 
 def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
-              limits=None, hours=None, log_level="info"):
+              limits=None, hours=None, log_level="info", rate=None,
+              alerts=None):
     prompts = prompts or os.path.join(TOP, "prompts")
     clients = clients or CLIENTS
     lines = [
@@ -87,6 +88,16 @@ def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
     h.update(hours or {})
     lines.append("hours = { " + " ".join(f"{k} = {v};" for k, v in
                                          h.items()) + " };")
+    # Tests make many lookups quickly: no rate limit, no alerts, unless
+    # the test is about them.
+    r = {"lookups_per_s": 1000000, "burst": 1000000}
+    r.update(rate or {})
+    lines.append("rate = { " + " ".join(f"{k} = {v};" for k, v in
+                                        r.items()) + " };")
+    a = {"threshold": 100000000}
+    a.update(alerts or {})
+    lines.append("alerts = { " + " ".join(f"{k} = {v};" for k, v in
+                                          a.items()) + " };")
     lines.append("clients = (")
     items = []
     for name, (role, token) in clients.items():

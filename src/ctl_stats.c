@@ -1,0 +1,468 @@
+/*
+ * hotlinectl stats and hotlinectl audit: the supervisor's numbers at a
+ * terminal (asked of hotlined over the protocol, so they are the numbers
+ * every client gets), and the audit chain's check (read from hotline.db
+ * directly, so it works when hotlined is down).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <utf8proc.h>
+
+#include "client.h"
+#include "config.h"
+#include "ctl.h"
+#include "store.h"
+
+#define WIDTH		80	/* a table fits a terminal of this width */
+#define DAYS_MAX	62	/* --by hour: at most two months of hours */
+
+enum by { BY_NONE, BY_HOUR, BY_ORG, BY_CLIENT };
+enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+static const char *outcomes[] = { "affected", "not_found", "invalid_input",
+    "transferred", "out_of_hours", "rate_limited", "abandoned" };
+
+/* Prints s in exactly cols columns: cut (on a character) or padded. */
+static void
+print_cell(const char *s, int cols)
+{
+	utf8proc_int32_t	cp;
+	utf8proc_ssize_t	n;
+	int			w = 0, cw;
+
+	while (*s != '\0') {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
+		if (n <= 0)
+			break;
+		cw = utf8proc_charwidth(cp);
+		if (w + cw > cols)
+			break;
+		fwrite(s, 1, (size_t)n, stdout);
+		w += cw;
+		s += n;
+	}
+	for (; w < cols; w++)
+		putchar(' ');
+}
+
+/* A CSV field, quoted when it needs to be. */
+static void
+print_csv(const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") != NULL) {
+		putchar('"');
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else
+		fputs(s, stdout);
+	putchar(last ? '\n' : ',');
+}
+
+static long long
+num(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static void
+print_summary(json_t *r, enum format fmt)
+{
+	json_t		*by = json_object_get(r, "by_outcome");
+	json_t		*ch = json_object_get(r, "by_channel");
+	json_t		*rate = json_object_get(r, "match_rate");
+	json_t		*handle = json_object_get(r, "avg_handle_s");
+	char		 a[32];
+	size_t		 i;
+
+	if (fmt == FMT_CSV) {
+		printf("from,to,tz,inquiries,");
+		for (i = 0; i < 7; i++)
+			printf("%s,", outcomes[i]);
+		printf("ivr,api,operator,match_rate,avg_handle_s,"
+		    "peak_sessions,alerts\n");
+		printf("%s,%s,%s,%lld,", str(r, "from"), str(r, "to"),
+		    str(r, "tz"), num(r, "inquiries"));
+		for (i = 0; i < 7; i++)
+			printf("%lld,", num(by, outcomes[i]));
+		printf("%lld,%lld,%lld,", num(ch, "ivr"), num(ch, "api"),
+		    num(ch, "operator"));
+		if (json_is_real(rate))
+			printf("%.4f", json_real_value(rate));
+		putchar(',');
+		if (json_is_real(handle))
+			printf("%.1f", json_real_value(handle));
+		printf(",%lld,%lld\n", num(r, "peak_sessions"),
+		    num(r, "alerts"));
+		return;
+	}
+	printf("hotline statistics %s to %s (%s)\n\n", str(r, "from"),
+	    str(r, "to"), str(r, "tz"));
+	printf("  inquiries      %12s", ctl_thousands(num(r, "inquiries"), a,
+	    sizeof a));
+	if (json_is_real(rate))
+		printf("    match rate  %5.1f%%", 100 *
+		    json_real_value(rate));
+	if (json_is_real(handle))
+		printf("    avg handle %5.0f s", json_real_value(handle));
+	printf("\n  peak sessions  %12s", ctl_thousands(num(r,
+	    "peak_sessions"), a, sizeof a));
+	printf("    alerts %12s\n\n", ctl_thousands(num(r, "alerts"), a,
+	    sizeof a));
+	printf("  by outcome\n");
+	for (i = 0; i < 7; i++)
+		printf("    %-16s %12s\n", outcomes[i], ctl_thousands(num(by,
+		    outcomes[i]), a, sizeof a));
+	printf("  by channel\n");
+	printf("    %-16s %12s\n", "ivr", ctl_thousands(num(ch, "ivr"), a,
+	    sizeof a));
+	printf("    %-16s %12s\n", "api", ctl_thousands(num(ch, "api"), a,
+	    sizeof a));
+	printf("    %-16s %12s\n", "operator", ctl_thousands(num(ch,
+	    "operator"), a, sizeof a));
+}
+
+static void
+print_orgs(json_t *r, enum format fmt)
+{
+	json_t		*o;
+	const char	*name;
+	char		 a[32], b[32];
+	size_t		 i;
+
+	if (fmt == FMT_CSV)
+		printf("code,name,inquiries,affected\n");
+	else
+		printf("%-20s %-32s %12s %12s\n", "code", "name", "inquiries",
+		    "affected");
+	json_array_foreach(json_object_get(r, "by_org"), i, o) {
+		name = str(o, "name");
+		if (fmt == FMT_CSV) {
+			print_csv(str(o, "code"), 0);
+			print_csv(name, 0);
+			printf("%lld,%lld\n", num(o, "inquiries"), num(o,
+			    "affected"));
+			continue;
+		}
+		print_cell(str(o, "code"), 20);
+		putchar(' ');
+		print_cell(name, 32);
+		printf(" %12s %12s\n", ctl_thousands(num(o, "inquiries"), a,
+		    sizeof a), ctl_thousands(num(o, "affected"), b,
+		    sizeof b));
+	}
+}
+
+static void
+print_clients(json_t *r, enum format fmt)
+{
+	json_t	*c;
+	char	 a[32], b[32], d[32];
+	size_t	 i;
+
+	if (fmt == FMT_CSV)
+		printf("client,role,inquiries,lookups,searches\n");
+	else
+		printf("%-24s %-10s %13s %13s %13s\n", "client", "role",
+		    "inquiries", "lookups", "searches");
+	json_array_foreach(json_object_get(r, "by_client"), i, c) {
+		if (fmt == FMT_CSV) {
+			print_csv(str(c, "client"), 0);
+			print_csv(str(c, "role"), 0);
+			printf("%lld,%lld,%lld\n", num(c, "inquiries"), num(c,
+			    "lookups"), num(c, "searches"));
+			continue;
+		}
+		print_cell(str(c, "client"), 24);
+		putchar(' ');
+		print_cell(str(c, "role"), 10);
+		printf(" %13s %13s %13s\n", ctl_thousands(num(c, "inquiries"),
+		    a, sizeof a), ctl_thousands(num(c, "lookups"), b,
+		    sizeof b), ctl_thousands(num(c, "searches"), d,
+		    sizeof d));
+	}
+}
+
+/* Hours of each day, with the volume drawn as a bar. */
+static void
+print_hours(json_t **days, size_t ndays, enum format fmt)
+{
+	json_t		*h, *by;
+	long long	 max = 1, n;
+	size_t		 d, i;
+	int		 bar, k;
+
+	if (fmt == FMT_CSV) {
+		printf("date,hour,inquiries");
+		for (i = 0; i < 7; i++)
+			printf(",%s", outcomes[i]);
+		putchar('\n');
+	}
+	for (d = 0; d < ndays; d++)
+		json_array_foreach(json_object_get(days[d], "hours"), i, h)
+			if (num(h, "inquiries") > max)
+				max = num(h, "inquiries");
+	if (fmt == FMT_TABLE)
+		printf("%-10s %4s %10s %9s %9s  %s\n", "date", "hour",
+		    "inquiries", "affected", "not_found", "volume");
+	for (d = 0; d < ndays; d++) {
+		json_array_foreach(json_object_get(days[d], "hours"), i, h) {
+			by = json_object_get(h, "by_outcome");
+			n = num(h, "inquiries");
+			if (fmt == FMT_CSV) {
+				printf("%s,%lld,%lld", str(days[d], "date"),
+				    num(h, "hour"), n);
+				for (k = 0; k < 7; k++)
+					printf(",%lld", num(by, outcomes[k]));
+				putchar('\n');
+				continue;
+			}
+			/* 10+1+4+1+10+1+9+1+9+2 = 48 columns before the bar. */
+			bar = (int)((n * (WIDTH - 49) + max - 1) / max);
+			printf("%-10s %4lld %10lld %9lld %9lld  ",
+			    str(days[d], "date"), num(h, "hour"), n,
+			    num(by, "affected"), num(by, "not_found"));
+			for (k = 0; k < bar; k++)
+				putchar('#');
+			putchar('\n');
+		}
+	}
+}
+
+/* The dates of [from, to], at most DAYS_MAX; -1 if they are not dates. */
+static int
+date_range(const char *from, const char *to, char dates[][11], size_t *n)
+{
+	struct tm	tm;
+	time_t		t;
+	int		y, m, d;
+
+	*n = 0;
+	if (sscanf(from, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	tm.tm_isdst = -1;
+	for (t = mktime(&tm); *n < DAYS_MAX; t += 86400) {
+		localtime_r(&t, &tm);
+		strftime(dates[*n], 11, "%Y-%m-%d", &tm);
+		if (strcmp(dates[(*n)++], to) >= 0)
+			return 0;
+	}
+	return -1;
+}
+
+int
+ctl_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "client", required_argument, NULL, 'C' },
+		{ "token", required_argument, NULL, 'T' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_target	 t;
+	struct client		*c;
+	enum by			 by = BY_NONE;
+	enum format		 fmt = FMT_TABLE;
+	const char		*from = NULL, *to = NULL;
+	char			 dates[DAYS_MAX][11], *err = NULL, *dump;
+	json_t			*params, *res = NULL, *data;
+	json_t			*days[DAYS_MAX];
+	size_t			 ndays = 0, i;
+	int			 ch, code, rc = 1;
+
+	ctl_target_init(&t, CTL_DEMO_SUPERVISOR);
+	while ((ch = getopt_long(argc, argv, "H:p:C:T:f:t:b:F:h", opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, "hour") == 0)
+				by = BY_HOUR;
+			else if (strcmp(optarg, "org") == 0)
+				by = BY_ORG;
+			else if (strcmp(optarg, "client") == 0)
+				by = BY_CLIENT;
+			else
+				goto usage;
+			break;
+		case 'F':
+			if (strcmp(optarg, "table") == 0)
+				fmt = FMT_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else
+				goto usage;
+			break;
+		default:
+			if (ctl_target_option(&t, ch, optarg) == -1)
+				goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	if ((c = ctl_target_connect(&t, "stats")) == NULL)
+		return 1;
+	params = json_pack("{s:s?, s:s?}", "from", from, "to", to);
+	res = client_call(c, "stats.summary", params, &code, &data, &err);
+	json_decref(params);
+	if (res == NULL) {
+		ctl_print_error("stats", err, data);
+		goto out;
+	}
+	if (by == BY_HOUR) {
+		if (date_range(str(res, "from"), str(res, "to"), dates,
+		    &ndays) == -1) {
+			fprintf(stderr, "hotlinectl stats: --by hour shows at "
+			    "most %d days\n", DAYS_MAX);
+			goto out;
+		}
+		for (i = 0; i < ndays; i++) {
+			params = json_pack("{s:s}", "date", dates[i]);
+			days[i] = client_call(c, "stats.hourly", params, &code,
+			    &data, &err);
+			json_decref(params);
+			if (days[i] == NULL) {
+				ctl_print_error("stats", err, data);
+				ndays = i;
+				goto out;
+			}
+		}
+	}
+	if (fmt == FMT_JSON) {
+		if (by == BY_HOUR) {
+			for (i = 0; i < ndays; i++) {
+				dump = json_dumps(days[i], JSON_INDENT(2) |
+				    JSON_PRESERVE_ORDER);
+				printf("%s\n", dump ? dump : "");
+				free(dump);
+			}
+		} else {
+			dump = json_dumps(res, JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER);
+			printf("%s\n", dump ? dump : "");
+			free(dump);
+		}
+	} else if (by == BY_HOUR)
+		print_hours(days, ndays, fmt);
+	else if (by == BY_ORG)
+		print_orgs(res, fmt);
+	else if (by == BY_CLIENT)
+		print_clients(res, fmt);
+	else
+		print_summary(res, fmt);
+	rc = 0;
+out:
+	for (i = 0; i < ndays; i++)
+		json_decref(days[i]);
+	json_decref(res);
+	free(err);
+	client_close(c);
+	return rc;
+usage:
+	fprintf(stderr, "usage: hotlinectl stats [--from YYYY-MM-DD] "
+	    "[--to YYYY-MM-DD] [--by hour|org|client]\n"
+	    "           [--format table|csv|json] [--host H] [--port P] "
+	    "[--client NAME] [--token T]\n"
+	    "The dates are in the service's time zone, inclusive; both "
+	    "default to today.\nThe client defaults to the demo "
+	    "supervisor.\n");
+	return 2;
+}
+
+int
+ctl_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "checkpoint", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct audit_report	 r;
+	struct config		*conf;
+	struct store		*s;
+	const char		*conf_path = NULL, *checkpoint = NULL;
+	char			*err = NULL, n[32];
+	int			 ch, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "c:k:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'k':
+			checkpoint = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc || strcmp(argv[optind], "verify") != 0 ||
+	    conf_path == NULL)
+		goto usage;
+	if ((conf = ctl_load_conf(conf_path)) == NULL)
+		return 1;
+	if ((s = store_open(conf->data_dir, 0, 1, &err)) == NULL) {
+		fprintf(stderr, "hotlinectl audit: %s\n", err);
+		free(err);
+		config_free(conf);
+		return 1;
+	}
+	if (store_audit_verify(s, checkpoint, &r) == -1)
+		fprintf(stderr, "hotlinectl audit: cannot read the audit "
+		    "log\n");
+	else if (r.ok) {
+		printf("audit log OK: %s entries, head %lld:%s\n",
+		    ctl_thousands(r.entries, n, sizeof n),
+		    (long long)r.entries, r.head);
+		rc = 0;
+	} else if (r.bad_entry == 0)
+		fprintf(stderr, "hotlinectl audit: %s\n", r.reason);
+	else
+		printf("audit log BROKEN at entry %lld: %s\n",
+		    (long long)r.bad_entry, r.reason);
+	store_close(s);
+	config_free(conf);
+	return rc;
+usage:
+	fprintf(stderr, "usage: hotlinectl audit -c conf [--checkpoint "
+	    "N:HASH] verify\n"
+	    "A checkpoint is what hotlined logged as \"audit checkpoint "
+	    "N:HASH\".\n");
+	return 2;
+}

@@ -1,0 +1,73 @@
+/*
+ * Admin methods (SPEC §6.2): admin.reload, admin.client_enable,
+ * audit.verify. Each is audited like every other request.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "guard.h"
+#include "log.h"
+#include "method.h"
+#include "server.h"
+#include "store.h"
+
+int
+method_admin_reload(struct rpc_call *call)
+{
+	char	*err = NULL;
+	int	 rc;
+
+	log_notice("admin.reload by %s", call->conn->client);
+	rc = server_reload(call->srv, &err);
+	call->result = json_pack("{s:b, s:s?}", "reloaded", rc == 0,
+	    "errors", err);
+	free(err);
+	return call->result != NULL ? 0 : -1;
+}
+
+int
+method_admin_client_enable(struct rpc_call *call)
+{
+	struct server	*srv = call->srv;
+	const char	*client;
+
+	if (rpc_param_string(call, "client", 1, &client) == -1)
+		return -1;
+	if (config_client(srv->conf, client) == NULL)
+		return rpc_invalid_param(call, "client", "not a client of the "
+		    "conf");
+	call->audit_args = json_pack("{s:s}", "client", client);
+	if (store_client_suspend(srv->store, client, 0, time(NULL)) == -1)
+		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	guard_set_suspended(srv, client, 0);
+	log_notice("client %s enabled by %s", client, call->conn->client);
+	call->result = json_pack("{s:s, s:b}", "client", client, "suspended",
+	    0);
+	call->durable = 1;
+	return call->result != NULL ? 0 : -1;
+}
+
+int
+method_audit_verify(struct rpc_call *call)
+{
+	struct audit_report	 r;
+	const char		*checkpoint;
+
+	if (rpc_param_string(call, "checkpoint", 0, &checkpoint) == -1)
+		return -1;
+	if (store_audit_verify(call->srv->store, checkpoint, &r) == -1)
+		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	call->result = json_pack("{s:b, s:I, s:s}", "ok", r.ok, "entries",
+	    (json_int_t)r.entries, "head", r.head);
+	if (call->result != NULL && !r.ok) {
+		json_object_set_new(call->result, "bad_entry",
+		    json_integer(r.bad_entry));
+		json_object_set_new(call->result, "reason",
+		    json_string(r.reason));
+	}
+	return call->result != NULL ? 0 : -1;
+}

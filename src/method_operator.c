@@ -1,0 +1,468 @@
+/*
+ * Operator methods (SPEC §6.2): operator.search, operator.verify,
+ * notice.render, inquiry.record. "Verify, don't reveal": an operator
+ * hears the caller's name, birthdate and maybe phone, postal code and
+ * address, and the service only says whether what was heard matches a
+ * record — never what the record holds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+
+#include "affected.h"
+#include "affected_build.h"
+#include "config.h"
+#include "conn.h"
+#include "crypto.h"
+#include "guard.h"
+#include "log.h"
+#include "method.h"
+#include "normalize.h"
+#include "notice.h"
+#include "refs.h"
+#include "server.h"
+#include "store.h"
+
+#define CANDIDATES_MAX	256	/* records of one (kana, birthdate) */
+#define REFS_MAX	64	/* refs named in one request */
+#define REF_REASON	"unknown or expired ref"
+
+/* The fields an operator may check, in the order of the entry's hashes. */
+static const struct {
+	const char		*name;
+	enum crypto_field	 field;
+	unsigned		 has;
+	int			 slot;		/* affected_entry.h[] */
+} check_fields[] = {
+	{ "gender", CRYPTO_FIELD_GENDER, BUILD_HAS_GENDER, 0 },
+	{ "postal_code", CRYPTO_FIELD_POSTAL, BUILD_HAS_POSTAL, 1 },
+	{ "address", CRYPTO_FIELD_ADDRESS, BUILD_HAS_ADDRESS, 2 },
+	{ "phone", CRYPTO_FIELD_PHONE, BUILD_HAS_PHONE, 3 },
+};
+#define NCHECKS	(sizeof check_fields / sizeof check_fields[0])
+
+/* A field the operator gave, normalized and hashed per record. */
+struct given {
+	int	present;
+	char	value[NORM_ADDRESS_SIZE];
+};
+
+static json_t	*items_json(unsigned);
+static json_t	*org_json(const struct notice_ctx *, const struct org *);
+static int	 given_fields(struct rpc_call *, struct given *, int);
+static json_t	*checks_json(struct server *, const struct given *,
+		    const struct affected_entry *);
+static int	 refs_param(struct rpc_call *, const char *, int,
+		    const struct ref **, size_t *);
+
+static json_t *
+items_json(unsigned items)
+{
+	json_t	*a = json_array();
+	int	 i;
+
+	for (i = 0; i < ITEM_COUNT && a != NULL; i++)
+		if (items & (1u << i))
+			json_array_append_new(a,
+			    json_string(record_item_name(1u << i)));
+	return a;
+}
+
+static json_t *
+org_json(const struct notice_ctx *nc, const struct org *o)
+{
+	struct evbuffer	*b;
+	json_t		*j;
+	size_t		 len;
+
+	if ((b = evbuffer_new()) == NULL)
+		return NULL;
+	notice_org_name(nc, o, b);
+	len = evbuffer_get_length(b);
+	j = json_pack("{s:s, s:s%, s:s}", "code", o->code, "name",
+	    (const char *)evbuffer_pullup(b, -1), len, "kind", o->kind);
+	evbuffer_free(b);
+	return j;
+}
+
+/*
+ * Reads and normalizes the optional fields to check. Each reason names
+ * the field; none quotes the value.
+ */
+static int
+given_fields(struct rpc_call *call, struct given *g, int with_address)
+{
+	const char	*in, *why;
+	int		 gender;
+	size_t		 i;
+
+	memset(g, 0, sizeof *g * NCHECKS);
+	for (i = 0; i < NCHECKS; i++) {
+		if (!with_address && check_fields[i].field ==
+		    CRYPTO_FIELD_ADDRESS)
+			continue;
+		if (rpc_param_string(call, check_fields[i].name, 0, &in) == -1)
+			return -1;
+		if (in == NULL)
+			continue;
+		g[i].present = 1;
+		switch (check_fields[i].field) {
+		case CRYPTO_FIELD_GENDER:
+			if (normalize_gender(in, &gender, &why) != NORM_OK)
+				return rpc_invalid_param(call, "gender", why);
+			snprintf(g[i].value, sizeof g[i].value, "%d", gender);
+			break;
+		case CRYPTO_FIELD_POSTAL:
+			if (normalize_postal(in, g[i].value, &why) != NORM_OK)
+				return rpc_invalid_param(call, "postal_code",
+				    why);
+			break;
+		case CRYPTO_FIELD_ADDRESS:
+			if (normalize_address(in, g[i].value, &why) != NORM_OK)
+				return rpc_invalid_param(call, "address", why);
+			break;
+		case CRYPTO_FIELD_PHONE:
+			if (normalize_phone(in, g[i].value, &why) != NORM_OK)
+				return rpc_invalid_param(call, "phone", why);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* match / mismatch / unknown for each field given, against one record. */
+static json_t *
+checks_json(struct server *srv, const struct given *g,
+    const struct affected_entry *e)
+{
+	json_t		*checks = json_object();
+	const char	*verdict;
+	size_t		 i;
+
+	for (i = 0; i < NCHECKS && checks != NULL; i++) {
+		if (!g[i].present)
+			continue;
+		if ((e->has & check_fields[i].has) == 0)
+			verdict = "unknown";
+		else if (hasher_field(srv->hasher, e->key,
+		    check_fields[i].field, g[i].value) ==
+		    e->h[check_fields[i].slot])
+			verdict = "match";
+		else
+			verdict = "mismatch";
+		json_object_set_new(checks, check_fields[i].name,
+		    json_string(verdict));
+	}
+	return checks;
+}
+
+/*
+ * The refs of a param (an array of ref strings), each this operator's
+ * and alive. Unknown, expired, malformed and other operators' refs all
+ * get the same answer.
+ */
+static int
+refs_param(struct rpc_call *call, const char *name, int required,
+    const struct ref **out, size_t *n)
+{
+	json_t		*arr = call->params ? json_object_get(call->params,
+	    name) : NULL, *v;
+	const char	*id;
+	size_t		 i;
+	time_t		 now = time(NULL);
+
+	*n = 0;
+	if (arr == NULL || json_is_null(arr)) {
+		if (required)
+			return rpc_invalid_param(call, name, "required");
+		return 0;
+	}
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > REFS_MAX)
+		return rpc_invalid_param(call, name, "must be an array of 1 "
+		    "to 64 refs");
+	json_array_foreach(arr, i, v) {
+		id = json_string_value(v);
+		if (id == NULL || (out[*n] = ref_find(call->srv,
+		    call->conn->client, id, now)) == NULL)
+			return rpc_invalid_param(call, name, REF_REASON);
+		(*n)++;
+	}
+	return 0;
+}
+
+int
+method_operator_search(struct rpc_call *call)
+{
+	struct server		*srv = call->srv;
+	struct conn		*c = call->conn;
+	struct affected_entry	*found;
+	struct given		 g[NCHECKS];
+	struct notice_ctx	 nc;
+	const struct org	*o;
+	const struct ref	*r;
+	const char		*kana_in, *birth_in, *why;
+	char			 kana[NORM_KANA_SIZE], birth[NORM_DATE_SIZE];
+	json_t			*cands = NULL, *cand, *fields;
+	int64_t			 key;
+	time_t			 now = time(NULL);
+	size_t			 i;
+	int			 n;
+
+	if (rpc_param_string(call, "kana", 1, &kana_in) == -1 ||
+	    rpc_param_string(call, "birthdate", 1, &birth_in) == -1)
+		return -1;
+	if (normalize_kana(kana_in, kana, &why) != NORM_OK)
+		return rpc_invalid_param(call, "kana", why);
+	if (normalize_birthdate(birth_in, normalize_today(), birth, &why) !=
+	    NORM_OK)
+		return rpc_invalid_param(call, "birthdate", why);
+	if (given_fields(call, g, 0) == -1)
+		return -1;
+	/* The audit keeps which fields were checked, not their values. */
+	fields = json_array();
+	for (i = 0; i < NCHECKS; i++)
+		if (g[i].present)
+			json_array_append_new(fields,
+			    json_string(check_fields[i].name));
+	call->audit_args = json_pack("{s:o}", "checked", fields);
+
+	if ((found = calloc(CANDIDATES_MAX, sizeof *found)) == NULL)
+		return rpc_fail(call, RPC_INTERNAL_ERROR, NULL);
+	key = hasher_search_key(srv->hasher, kana, birth);
+	if ((n = affected_search(srv->affected, key, found,
+	    CANDIDATES_MAX)) < 0) {
+		free(found);
+		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	}
+	nc.prompts = srv->prompts;
+	nc.conf = srv->conf;
+	nc.lang = srv->conf->default_lang;
+	if ((cands = json_array()) == NULL)
+		goto fail;
+	for (i = 0; i < (size_t)n; i++) {
+		if ((o = record_org_by_id(affected_orgs(srv->affected),
+		    found[i].org)) == NULL)
+			continue;
+		if ((r = ref_new(srv, c->client, srv->affected, &found[i],
+		    now)) == NULL)
+			goto fail;
+		cand = json_pack("{s:s, s:o, s:o, s:o}", "ref", r->id, "org",
+		    org_json(&nc, o), "items", items_json(found[i].items),
+		    "checks", checks_json(srv, g, &found[i]));
+		if (json_array_append_new(cands, cand) == -1)
+			goto fail;
+	}
+	free(found);
+	call->result = json_pack("{s:o}", "candidates", cands);
+	store_count_request(srv->store, now, c->client,
+	    config_role_name(c->role), 0, 1);
+	guard_count(srv, c, now);
+	log_info("conn %llu: search by %s: %d candidate%s", (unsigned long
+	    long)c->id, c->client, n, n == 1 ? "" : "s");
+	return call->result != NULL ? 0 : -1;
+fail:
+	free(found);
+	json_decref(cands);
+	return rpc_fail(call, RPC_INTERNAL_ERROR, NULL);
+}
+
+int
+method_operator_verify(struct rpc_call *call)
+{
+	struct given		 g[NCHECKS];
+	const struct ref	*r;
+	const char		*id;
+	json_t			*fields;
+	size_t			 i;
+
+	if (rpc_param_string(call, "ref", 1, &id) == -1)
+		return -1;
+	if ((r = ref_find(call->srv, call->conn->client, id,
+	    time(NULL))) == NULL)
+		return rpc_invalid_param(call, "ref", REF_REASON);
+	if (given_fields(call, g, 1) == -1)
+		return -1;
+	fields = json_array();
+	for (i = 0; i < NCHECKS; i++)
+		if (g[i].present)
+			json_array_append_new(fields,
+			    json_string(check_fields[i].name));
+	call->audit_args = json_pack("{s:o}", "checked", fields);
+	call->result = json_pack("{s:o}", "checks", checks_json(call->srv, g,
+	    &r->e));
+	return call->result != NULL ? 0 : -1;
+}
+
+/*
+ * The organisations of the orgs param, each known (or "unknown"), each
+ * once, as matches without items: the operator names the organisation,
+ * not a record.
+ */
+static int
+orgs_param(struct rpc_call *call, json_t *arr, struct match *m, size_t *n)
+{
+	const struct org	*o;
+	const char		*code;
+	json_t			*v;
+	size_t			 i, k;
+
+	*n = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > AFFECTED_MATCHES_MAX)
+		return rpc_invalid_param(call, "orgs", "must be an array of "
+		    "organisation codes");
+	json_array_foreach(arr, i, v) {
+		if ((code = json_string_value(v)) == NULL ||
+		    (o = record_org_by_code(affected_orgs(call->srv->affected),
+		    code)) == NULL)
+			return rpc_invalid_param(call, "orgs", "unknown "
+			    "organisation");
+		for (k = 0; k < *n; k++)
+			if (m[k].org == o)
+				break;
+		if (k == *n) {
+			m[*n].org = o;
+			m[*n].items = 0;
+			(*n)++;
+		}
+	}
+	return 0;
+}
+
+int
+method_notice_render(struct rpc_call *call)
+{
+	struct server		*srv = call->srv;
+	const struct ref	*refs[REFS_MAX];
+	struct match		 m[AFFECTED_MATCHES_MAX];
+	struct notice_ctx	 nc;
+	struct evbuffer		*text;
+	const struct org	*o;
+	const char		*lang;
+	json_t			*orgs;
+	size_t			 nrefs, n = 0, i, k, len;
+
+	orgs = call->params ? json_object_get(call->params, "orgs") : NULL;
+	if (rpc_param_string(call, "lang", 0, &lang) == -1)
+		return -1;
+	if (lang == NULL)
+		lang = srv->conf->default_lang;
+	else if (!prompt_lang_valid(lang))
+		return rpc_invalid_param(call, "lang", "must be \"ja\" or "
+		    "\"en\"");
+	if (refs_param(call, "refs", orgs == NULL, refs, &nrefs) == -1)
+		return -1;
+	if (nrefs > 0 && orgs != NULL)
+		return rpc_invalid_param(call, "orgs", "give refs or orgs, not "
+		    "both");
+	if (orgs != NULL && orgs_param(call, orgs, m, &n) == -1)
+		return -1;
+	/* Records of one organisation make one part, their items joined. */
+	for (i = 0; i < nrefs; i++) {
+		if ((o = record_org_by_id(affected_orgs(refs[i]->gen),
+		    refs[i]->e.org)) == NULL)
+			continue;
+		for (k = 0; k < n; k++)
+			if (strcmp(m[k].org->code, o->code) == 0)
+				break;
+		if (k == n) {
+			m[n].org = o;
+			m[n++].items = 0;
+		}
+		m[k].items |= refs[i]->e.items;
+	}
+	nc.prompts = srv->prompts;
+	nc.conf = srv->conf;
+	nc.lang = lang;
+	if ((text = evbuffer_new()) == NULL ||
+	    notice_lookup(&nc, m, n, text) == -1) {
+		evbuffer_free(text);
+		return rpc_fail(call, RPC_INTERNAL_ERROR, NULL);
+	}
+	len = evbuffer_get_length(text);
+	call->result = json_pack("{s:s%, s:s}", "text",
+	    (const char *)evbuffer_pullup(text, -1), len, "lang", lang);
+	evbuffer_free(text);
+	return call->result != NULL ? 0 : -1;
+}
+
+int
+method_inquiry_record(struct rpc_call *call)
+{
+	struct server		*srv = call->srv;
+	struct conn		*c = call->conn;
+	const struct ref	*refs[REFS_MAX];
+	const char		*codes[REFS_MAX], *outcome_in;
+	const struct org	*o;
+	struct inquiry_rec	 rec;
+	enum outcome		 outcome;
+	json_t			*jid, *jdur;
+	json_int_t		 dur = -1;
+	int64_t			 id;
+	size_t			 nrefs, ncodes = 0, i, k;
+	int			 rc;
+
+	if (rpc_param_string(call, "outcome", 1, &outcome_in) == -1)
+		return -1;
+	if (inquiry_outcome_parse(outcome_in, &outcome) == -1 ||
+	    outcome == OUTCOME_OUT_OF_HOURS || outcome == OUTCOME_RATE_LIMITED)
+		return rpc_invalid_param(call, "outcome", "must be affected, "
+		    "not_found, invalid_input, transferred or abandoned");
+	jdur = json_object_get(call->params, "duration_s");
+	if (jdur != NULL && !json_is_null(jdur)) {
+		if (!json_is_integer(jdur) || (dur = json_integer_value(jdur)) <
+		    0 || dur > 86400)
+			return rpc_invalid_param(call, "duration_s", "whole "
+			    "seconds, 0 to 86400");
+	}
+	jid = json_object_get(call->params, "inquiry");
+	if (jid != NULL && !json_is_null(jid) && (!json_is_integer(jid) ||
+	    json_integer_value(jid) < 1))
+		return rpc_invalid_param(call, "inquiry", "unknown inquiry");
+	if (refs_param(call, "refs", 0, refs, &nrefs) == -1)
+		return -1;
+	for (i = 0; i < nrefs; i++) {
+		if ((o = record_org_by_id(affected_orgs(refs[i]->gen),
+		    refs[i]->e.org)) == NULL)
+			continue;
+		for (k = 0; k < ncodes; k++)
+			if (strcmp(codes[k], o->code) == 0)
+				break;
+		if (k == ncodes)
+			codes[ncodes++] = o->code;
+	}
+	call->audit_args = json_pack("{s:s}", "outcome",
+	    inquiry_outcome_name(outcome));
+	if (jid != NULL && json_is_integer(jid))
+		json_object_set(call->audit_args, "inquiry", jid);
+	if (jid != NULL && json_is_integer(jid)) {
+		id = json_integer_value(jid);
+		rc = store_inquiry_complete(srv->store, id, c->client, outcome,
+		    (int)dur, codes, ncodes);
+		if (rc == -1)
+			return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+		if (rc == 1)
+			return rpc_invalid_param(call, "inquiry", "unknown "
+			    "inquiry");
+	} else {
+		memset(&rec, 0, sizeof rec);
+		rec.time = time(NULL);
+		rec.channel = CHANNEL_OPERATOR;
+		rec.client = c->client;
+		rec.role = config_role_name(c->role);
+		rec.outcome = outcome;
+		rec.duration_s = (int)dur;
+		rec.orgs = codes;
+		rec.norgs = ncodes;
+		if ((id = store_inquiry_add(srv->store, &rec)) == -1)
+			return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	}
+	call->result = json_pack("{s:I}", "inquiry", (json_int_t)id);
+	call->durable = 1;
+	return call->result != NULL ? 0 : -1;
+}

@@ -1,0 +1,244 @@
+/*
+ * The audit log (SPEC §7): every authenticated request, appended to
+ * hotline.db in the transaction of the turn that handled it, as a SHA-256
+ * hash chain:
+ *
+ *   hash(n) = SHA-256(hash(n-1) || le64(n) || le64(time) ||
+ *                     client 0 role 0 method 0 outcome 0 args)
+ *
+ * with hash(0) = 32 zero bytes. Ids are consecutive from 1, so a deleted
+ * row shows as a gap and an edited one as a hash that no longer fits.
+ * Rows removed from the end leave a shorter but consistent chain: the
+ * checkpoints hotlined logs (length and head) catch that.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "log.h"
+#include "store_int.h"
+
+static void
+put_le64(unsigned char *p, uint64_t v)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+to_hex(const unsigned char *md, char out[CRYPTO_SHA256_HEX_SIZE])
+{
+	static const char	hex[] = "0123456789abcdef";
+	int			i;
+
+	for (i = 0; i < CRYPTO_SHA256_SIZE; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
+/* The hash of one entry after prev; -1 if out of memory. */
+static int
+entry_hash(const unsigned char prev[CRYPTO_SHA256_SIZE], int64_t id,
+    const struct audit_entry *e, unsigned char out[CRYPTO_SHA256_SIZE])
+{
+	const char	*parts[5] = { e->client, e->role, e->method, e->outcome,
+	    e->args };
+	unsigned char	*buf, *p;
+	size_t		 len = CRYPTO_SHA256_SIZE + 16, n[5];
+	int		 i;
+
+	for (i = 0; i < 5; i++) {
+		n[i] = strlen(parts[i]);
+		len += n[i] + 1;
+	}
+	if ((p = buf = malloc(len)) == NULL)
+		return -1;
+	memcpy(p, prev, CRYPTO_SHA256_SIZE);
+	p += CRYPTO_SHA256_SIZE;
+	put_le64(p, (uint64_t)id);
+	put_le64(p + 8, (uint64_t)e->time);
+	p += 16;
+	for (i = 0; i < 5; i++) {
+		memcpy(p, parts[i], n[i] + 1);
+		p += n[i] + 1;
+	}
+	crypto_sha256(buf, len, out);
+	free(buf);
+	return 0;
+}
+
+int
+store_audit_load(struct store *s)
+{
+	sqlite3_stmt	*st;
+	const char	*hex;
+	int		 rc;
+
+	memset(s->audit_head, 0, sizeof s->audit_head);
+	s->audit_n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY "
+	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s->audit_n = sqlite3_column_int64(st, 0);
+		hex = (const char *)sqlite3_column_text(st, 1);
+		if (hex == NULL || strlen(hex) != 64 ||
+		    crypto_hex_decode32(hex, s->audit_head) == -1)
+			log_warnx("hotline.db: the last audit entry has a "
+			    "malformed hash; hotlinectl audit verify tells more");
+	}
+	sqlite3_finalize(st);
+	s->audit_n_pending = s->audit_n;
+	memcpy(s->audit_head_pending, s->audit_head, sizeof s->audit_head);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+store_audit_committed(struct store *s, int ok)
+{
+	if (ok) {
+		s->audit_n = s->audit_n_pending;
+		memcpy(s->audit_head, s->audit_head_pending,
+		    sizeof s->audit_head);
+	} else {
+		s->audit_n_pending = s->audit_n;
+		memcpy(s->audit_head_pending, s->audit_head,
+		    sizeof s->audit_head);
+	}
+}
+
+int
+store_audit_append(struct store *s, const struct audit_entry *e)
+{
+	sqlite3_stmt	*st = s->st[ST_AUDIT_ADD];
+	unsigned char	 md[CRYPTO_SHA256_SIZE];
+	char		 hex[CRYPTO_SHA256_HEX_SIZE];
+	int64_t		 id = s->audit_n_pending + 1;
+
+	if (store_begin(s) == -1)
+		return -1;
+	if (entry_hash(s->audit_head_pending, id, e, md) == -1) {
+		s->failed = 1;
+		return -1;
+	}
+	to_hex(md, hex);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->time);
+	sqlite3_bind_text(st, 3, e->client, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, e->role, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, e->method, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, e->outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, e->args, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, hex, -1, SQLITE_TRANSIENT);
+	if (store_exec_stmt(s, ST_AUDIT_ADD) == -1) {
+		s->failed = 1;
+		return -1;
+	}
+	s->audit_n_pending = id;
+	memcpy(s->audit_head_pending, md, sizeof md);
+	return 0;
+}
+
+void
+store_audit_head(const struct store *s, int64_t *entries,
+    char head[CRYPTO_SHA256_HEX_SIZE])
+{
+	*entries = s->audit_n;
+	to_hex(s->audit_head, head);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char	*t = sqlite3_column_text(st, col);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+int
+store_audit_verify(struct store *s, const char *checkpoint,
+    struct audit_report *r)
+{
+	sqlite3_stmt		*st;
+	struct audit_entry	 e;
+	unsigned char		 prev[CRYPTO_SHA256_SIZE], md[CRYPTO_SHA256_SIZE];
+	char			 hex[CRYPTO_SHA256_HEX_SIZE], cp_hash[65] = "";
+	char			 at_cp[CRYPTO_SHA256_HEX_SIZE] = "";
+	long long		 cp_n = 0;
+	int64_t			 id, expect = 1;
+	int			 rc;
+
+	memset(r, 0, sizeof *r);
+	if (checkpoint != NULL && (sscanf(checkpoint, "%lld:%64[0-9a-f]",
+	    &cp_n, cp_hash) != 2 || cp_n < 1 || strlen(cp_hash) != 64)) {
+		snprintf(r->reason, sizeof r->reason, "checkpoint: not N:HASH "
+		    "(64 lowercase hex digits)");
+		return 0;
+	}
+	memset(prev, 0, sizeof prev);
+	if (sqlite3_prepare_v2(s->db, "SELECT id, time, client, role, method, "
+	    "outcome, args, hash FROM audit ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (id != expect) {
+			r->bad_entry = expect;
+			snprintf(r->reason, sizeof r->reason, "entry %lld is "
+			    "missing: the log goes from %lld to %lld",
+			    (long long)expect, (long long)expect - 1,
+			    (long long)id);
+			goto out;
+		}
+		e.time = (time_t)sqlite3_column_int64(st, 1);
+		e.client = col_text(st, 2);
+		e.role = col_text(st, 3);
+		e.method = col_text(st, 4);
+		e.outcome = col_text(st, 5);
+		e.args = col_text(st, 6);
+		if (entry_hash(prev, id, &e, md) == -1) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		to_hex(md, hex);
+		if (strcmp(hex, col_text(st, 7)) != 0) {
+			r->bad_entry = id;
+			snprintf(r->reason, sizeof r->reason, "entry %lld does "
+			    "not match its hash: it, or the chain before it, "
+			    "was changed", (long long)id);
+			goto out;
+		}
+		if (id == cp_n)
+			memcpy(at_cp, hex, sizeof at_cp);
+		memcpy(prev, md, sizeof prev);
+		r->entries = id;
+		expect = id + 1;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	to_hex(prev, r->head);
+	if (checkpoint != NULL && r->entries < cp_n) {
+		r->bad_entry = r->entries + 1;
+		snprintf(r->reason, sizeof r->reason, "the log ends at entry "
+		    "%lld but the checkpoint saw %lld: entries were removed "
+		    "from the end", (long long)r->entries, cp_n);
+		goto out;
+	}
+	if (checkpoint != NULL && strcmp(at_cp, cp_hash) != 0) {
+		r->bad_entry = cp_n;
+		snprintf(r->reason, sizeof r->reason, "entry %lld differs from "
+		    "the checkpoint: the chain was rewritten", cp_n);
+		goto out;
+	}
+	r->ok = 1;
+out:
+	sqlite3_finalize(st);
+	return 0;
+}
