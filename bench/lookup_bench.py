@@ -39,7 +39,7 @@ PEOPLE_MAX = 20000
 CONNS = 50
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
-REDIS_REQUESTS = 200000
+REDIS_REQUESTS = {CONNS: 200000, 1: 20000}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
@@ -109,9 +109,13 @@ def write_people(lst, out):
     return n, hits
 
 
-def conf_text(port, data_dir):
+def conf_text(port, data_dir, audit=True):
     token_sha = hashlib.sha256(TOKEN.encode()).hexdigest()
     return "\n".join([
+        # One client makes every lookup: no rate limit, no alert.
+        "rate = { lookups_per_s = 0; };",
+        "alerts = { threshold = 100000000; };",
+        f"audit = {{ enabled = {'true' if audit else 'false'}; }};",
         f'listen = {{ address = "127.0.0.1"; port = {port}; }};',
         f'data_dir = "{data_dir}";',
         f'prompts_dir = "{os.path.join(TOP, "prompts")}";',
@@ -192,7 +196,11 @@ def run_load(build, daemon, people, conns, seconds):
     p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - t0
     if p.returncode != 0 or not out.strip():
-        sys.exit(f"lookup_load -c {conns} failed (exit {p.returncode})")
+        st = daemon.proc.poll()
+        why = "" if st is None else \
+            f"; hotlined exited during the run, status {st}"
+        sys.exit(f"lookup_load -c {conns} failed (exit {p.returncode})"
+                 f"{why}; hotlined's log ends:\n{daemon.log()[-3000:]}")
     r = json.loads(out)
     r["client_cpu"] = (ru.ru_utime + ru.ru_stime) / wall
     r["server_cpu"] = (cpu_s(daemon.proc.pid) - d0) / wall
@@ -207,8 +215,8 @@ def redis_available():
         and shutil.which("redis-cli")
 
 
-def run_redis(tmp):
-    """redis-benchmark GET at CONNS connections against a fresh
+def run_redis(tmp, conns):
+    """redis-benchmark GET at conns connections against a fresh
     redis-server: requests per second, p50 in µs (if printed), and the
     CPU of each side."""
     port = free_port()
@@ -231,8 +239,8 @@ def run_redis(tmp):
         d0 = cpu_s(srv.pid)
         t0 = time.monotonic()
         b = subprocess.Popen(["redis-benchmark", "-p", str(port), "-t",
-                              "get", "-c", str(CONNS), "-n",
-                              str(REDIS_REQUESTS), "-q"],
+                              "get", "-c", str(conns), "-n",
+                              str(REDIS_REQUESTS[conns]), "-q"],
                              stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
         out = b.stdout.read()
@@ -276,6 +284,35 @@ def med(runs, key):
     return statistics.median(vals) if vals else None
 
 
+def audit_cost(build, tmp, people, seconds, runs):
+    """Lookups at 50 connections with the audit log and without it
+    (audit.enabled = false, for this measurement only), alternating, on
+    the same data: what an audit entry in the inquiry's transaction costs."""
+    on, off = [], []
+    conf = os.path.join(tmp, "hotline.conf")
+    for i in range(runs):
+        order = [True, False] if i % 2 == 0 else [False, True]
+        for audit in order:
+            port = free_port()
+            with open(conf, "w", encoding="utf-8") as f:
+                f.write(conf_text(port, os.path.join(tmp, "data"), audit))
+            d = Daemon(build, conf, port, os.path.join(tmp, "audit.log"))
+            try:
+                r = run_load(build, d, people, CONNS, seconds)
+            finally:
+                if d.stop() != 0:
+                    sys.exit("hotlined exited non-zero")
+            (on if audit else off).append(r)
+            print(f"  audit {'on ' if audit else 'off'}        run {i + 1}: "
+                  f"{r['rps']:10,.0f} req/s at {CONNS} conn  p50 "
+                  f"{r['p50_us']} us, p99 {r['p99_us']} us")
+    print(f"median with the audit log {med(on, 'rps'):,.0f} lookups/s, "
+          f"without {med(off, 'rps'):,.0f}: the audit costs "
+          f"{100 * (1 - med(on, 'rps') / med(off, 'rps')):.1f}% "
+          f"(p99 {med(on, 'p99_us'):.0f} us against "
+          f"{med(off, 'p99_us'):.0f} us)")
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     rows = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
@@ -311,7 +348,7 @@ def main():
             print("redis baseline skipped: redis-server, redis-cli or "
                   "redis-benchmark not found (Debian: apt-get install "
                   "redis-server redis-tools)")
-        red, many, one = [], [], []
+        red, red1, many, one = [], [], [], []
         answered = 0
         for i in range(runs):
             # Alternate which goes first, so drift favours neither.
@@ -319,14 +356,16 @@ def main():
                 ["hotline", "redis"]
             for what in order:
                 if what == "redis" and have_redis:
-                    r = run_redis(tmp)
-                    red.append(r)
-                    p50 = f", p50 {r['p50_us']:.0f} us" if r["p50_us"] \
-                        else ""
-                    print(f"  redis GET        run {i + 1}: "
-                          f"{r['rps']:10,.0f} req/s{p50}  (cpu: server "
-                          f"{r['server_cpu']:.2f}, client "
-                          f"{r['client_cpu']:.2f})")
+                    for conns, acc in ((CONNS, red), (1, red1)):
+                        r = run_redis(tmp, conns)
+                        acc.append(r)
+                        p50 = f"  p50 {r['p50_us']:.0f} us" if \
+                            r["p50_us"] else ""
+                        print(f"  redis GET        run {i + 1}: "
+                              f"{r['rps']:10,.0f} req/s at {conns:2} "
+                              f"conn{p50}  (cpu: server "
+                              f"{r['server_cpu']:.2f}, client "
+                              f"{r['client_cpu']:.2f})")
                 elif what == "hotline":
                     for conns, acc in ((CONNS, many), (1, one)):
                         r = run_load(build, daemon, people, conns, seconds)
@@ -339,7 +378,9 @@ def main():
                               f"us, max {r['max_us']} us  (cpu: server "
                               f"{r['server_cpu']:.2f}, client "
                               f"{r['client_cpu']:.2f})")
+        t0 = time.monotonic()
         rc = daemon.stop()
+        stop_s = time.monotonic() - t0
         daemon = None
         db = sqlite3.connect(os.path.join(tmp, "data", "hotline.db"))
         inquiries = db.execute("SELECT count(*) FROM inquiry").fetchone()[0]
@@ -356,6 +397,12 @@ def main():
               f"lookups/s, p50 {med(one, 'p50_us'):.0f} us, p99 "
               f"{med(one, 'p99_us'):.0f} us, p99.9 "
               f"{med(one, 'p999_us'):.0f} us")
+        if red1:
+            p50 = med(red1, "p50_us")
+            print(f"median redis GET at 1 connection "
+                  f"{med(red1, 'rps'):,.0f} req/s"
+                  + (f", p50 {p50:.0f} us" if p50 else "") +
+                  " (the loopback round trip of this machine)")
         # Each answered lookup is one inquiry; those in flight when a run
         # stopped were committed but their replies never read.
         slack = runs * (CONNS + 1)
@@ -363,9 +410,10 @@ def main():
         print(f"inquiries committed {inquiries:,}, lookups answered "
               f"{answered:,} (up to {slack} more in flight at the ends): "
               f"{'consistent' if ok else 'MISMATCH'}")
-        print(f"hotlined exit status on SIGTERM: {rc}")
+        print(f"hotlined exit status on SIGTERM: {rc}, after {stop_s:.1f} s")
         if rc != 0 or not ok:
             sys.exit(1)
+        audit_cost(build, tmp, people, seconds, runs)
     finally:
         if daemon is not None:
             daemon.kill()

@@ -9,8 +9,8 @@
  * and sends the next one when a reply line arrives. The request lines are
  * formatted once at start, from PEOPLE_FILE ("phone<TAB>birthdate" per
  * line); each connection cycles through them from its own offset.
- * Latencies go into a fixed histogram (1 µs buckets up to 100 ms), never
- * a list of samples. After the warm-up, replies are counted for SECONDS;
+ * Latencies go into a fixed histogram (1 µs buckets up to 100 ms, 1 ms
+ * buckets up to a minute), never a list of samples. After the warm-up, replies are counted for SECONDS;
  * then one line of JSON goes to stdout:
  *
  *	{"requests":N,"errors":E,"seconds":S,"rps":R,"p50_us":..,
@@ -43,13 +43,17 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#define HIST_BUCKET_NS	1000		/* 1 µs buckets ... */
-#define HIST_BUCKETS	100000		/* ... up to 100 ms, then overflow */
+#define HIST_FINE_NS	1000		/* 1 µs buckets ... */
+#define HIST_FINE	100000		/* ... up to 100 ms, */
+#define HIST_COARSE_NS	1000000		/* then 1 ms buckets ... */
+#define HIST_COARSE	60000		/* ... up to 60.1 s, then overflow */
+#define HIST_BUCKETS	(HIST_FINE + HIST_COARSE)
 #define SETUP_TIMEOUT_S	30		/* to connect and say hello, all */
 #define PING_LINES	1024		/* distinct ids for -m ping */
 #define PEOPLE_MAX	10000000	/* lines read from PEOPLE_FILE */
 #define FIELD_MAX	256		/* bytes in a phone or birthdate */
 #define REPLY_SHOWN	200		/* bytes of a bad hello reply shown */
+#define LOST_SHOWN	5		/* lost connections named one by one */
 
 enum phase {
 	PHASE_SETUP,		/* connecting, saying hello */
@@ -70,7 +74,6 @@ struct lconn {
 	struct bufferevent	*bev;
 	int			 n;		/* for messages */
 	int			 ready;		/* hello answered */
-	int			 dead;
 	size_t			 next;		/* next line to send */
 	uint64_t		*sent;		/* ring of send times, ns */
 	size_t			 head;		/* oldest in the ring */
@@ -386,13 +389,16 @@ lconn_lost(struct lconn *lc, const char *why)
 {
 	struct load	*ld = lc->ld;
 
-	fprintf(stderr, "lookup_load: conn %d: lost: %s\n", lc->n, why);
+	if (++ld->nlost <= LOST_SHOWN)
+		fprintf(stderr, "lookup_load: conn %d: lost: %s\n", lc->n,
+		    why);
 	bufferevent_free(lc->bev);
 	lc->bev = NULL;
-	lc->dead = 1;
-	if (++ld->nlost == ld->nconns) {
+	if (ld->nlost == ld->nconns) {
 		fprintf(stderr, "lookup_load: every connection was lost\n");
 		ld->t_end = now_ns();
+		if (ld->phase != PHASE_MEASURE)
+			ld->t_start = ld->t_end;
 		ld->phase = PHASE_DONE;
 		event_base_loopbreak(ld->base);
 	}
@@ -570,8 +576,11 @@ load_phase_cb(evutil_socket_t fd, short what, void *arg)
 static void
 hist_add(struct load *ld, uint64_t ns)
 {
-	uint64_t	b = ns / HIST_BUCKET_NS;
+	uint64_t	b = ns / HIST_FINE_NS;
 
+	if (b >= HIST_FINE)
+		b = HIST_FINE + (ns - (uint64_t)HIST_FINE * HIST_FINE_NS) /
+		    HIST_COARSE_NS;
 	if (b < HIST_BUCKETS)
 		ld->hist[b]++;
 	else
@@ -582,8 +591,8 @@ hist_add(struct load *ld, uint64_t ns)
 
 /*
  * The latency at quantile q, in µs: the lower bound of the bucket holding
- * the sample of rank ceil(q * n). In the overflow (over 100 ms) only the
- * maximum is known, so that is what is reported.
+ * the sample of rank ceil(q * n). In the overflow (over a minute) only
+ * the maximum is known, so that is what is reported.
  */
 static uint64_t
 hist_quantile_us(const struct load *ld, double q)
@@ -600,8 +609,12 @@ hist_quantile_us(const struct load *ld, double q)
 		rank = 1;
 	for (b = 0; b < HIST_BUCKETS; b++) {
 		seen += ld->hist[b];
-		if (seen >= rank)
-			return (uint64_t)b * HIST_BUCKET_NS / 1000;
+		if (seen < rank)
+			continue;
+		if (b < HIST_FINE)
+			return (uint64_t)b * HIST_FINE_NS / 1000;
+		return ((uint64_t)HIST_FINE * HIST_FINE_NS +
+		    (uint64_t)(b - HIST_FINE) * HIST_COARSE_NS) / 1000;
 	}
 	return ld->max_ns / 1000;
 }
