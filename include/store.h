@@ -166,7 +166,7 @@ struct stats_summary {
 	size_t			 nclients;
 };
 
-/* The numbers of [from, to) (Unix times on bucket boundaries). */
+/* The numbers of [from, to): local midnights (the conf's time zone). */
 int	store_stats_summary(struct store *, time_t from, time_t to,
 	    struct stats_summary *);
 void	store_stats_free(struct stats_summary *);

@@ -27,13 +27,19 @@ enum store_stmt {
 	ST_CLIENTS_SUSPENDED,
 	ST_AUDIT_ADD,
 	ST_STAT_INQUIRY,
+	ST_STAT_DAY,
 	ST_STAT_ORG,
 	ST_STAT_CLIENT,
 	ST_STAT_SESSIONS,
 	ST_COUNT,
 };
 
-/* Counter deltas gathered between commits, keyed as their tables. */
+/*
+ * Counter deltas gathered between commits, keyed as their tables:
+ * inquiries by 15-minute bucket (also written per day), organisations and
+ * clients by local day. Statistics are asked for by whole days; only the
+ * hourly view needs finer buckets.
+ */
 #define STAT_DELTAS_MAX	64
 
 struct stat_inq_delta {
@@ -44,13 +50,13 @@ struct stat_inq_delta {
 };
 
 struct stat_org_delta {
-	int64_t	bucket;
+	int64_t	day;		/* YYYYMMDD in the process time zone */
 	char	org[33];
 	int64_t	n, affected;
 };
 
 struct stat_client_delta {
-	int64_t	bucket;
+	int64_t	day;
 	char	client[STORE_NAME_MAX + 1];
 	char	role[16];
 	int64_t	inquiries, lookups, searches;

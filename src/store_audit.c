@@ -6,8 +6,9 @@
  *   hash(n) = SHA-256(hash(n-1) || le64(n) || le64(time) ||
  *                     client 0 role 0 method 0 outcome 0 args)
  *
- * with hash(0) = 32 zero bytes. Ids are consecutive from 1, so a deleted
- * row shows as a gap and an edited one as a hash that no longer fits.
+ * with hash(0) = 32 zero bytes, stored as a 32-byte BLOB. Ids are
+ * consecutive from 1, so a deleted row shows as a gap and an edited one as
+ * a hash that no longer fits.
  * Rows removed from the end leave a shorter but consistent chain: the
  * checkpoints hotlined logs (length and head) catch that.
  */
@@ -76,7 +77,6 @@ int
 store_audit_load(struct store *s)
 {
 	sqlite3_stmt	*st;
-	const char	*hex;
 	int		 rc;
 
 	memset(s->audit_head, 0, sizeof s->audit_head);
@@ -86,9 +86,10 @@ store_audit_load(struct store *s)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s->audit_n = sqlite3_column_int64(st, 0);
-		hex = (const char *)sqlite3_column_text(st, 1);
-		if (hex == NULL || strlen(hex) != 64 ||
-		    crypto_hex_decode32(hex, s->audit_head) == -1)
+		if (sqlite3_column_bytes(st, 1) == CRYPTO_SHA256_SIZE)
+			memcpy(s->audit_head, sqlite3_column_blob(st, 1),
+			    CRYPTO_SHA256_SIZE);
+		else
 			log_warnx("hotline.db: the last audit entry has a "
 			    "malformed hash; hotlinectl audit verify tells more");
 	}
@@ -117,7 +118,6 @@ store_audit_append(struct store *s, const struct audit_entry *e)
 {
 	sqlite3_stmt	*st = s->st[ST_AUDIT_ADD];
 	unsigned char	 md[CRYPTO_SHA256_SIZE];
-	char		 hex[CRYPTO_SHA256_HEX_SIZE];
 	int64_t		 id = s->audit_n_pending + 1;
 
 	if (store_begin(s) == -1)
@@ -126,7 +126,6 @@ store_audit_append(struct store *s, const struct audit_entry *e)
 		s->failed = 1;
 		return -1;
 	}
-	to_hex(md, hex);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->time);
 	sqlite3_bind_text(st, 3, e->client, -1, SQLITE_TRANSIENT);
@@ -134,7 +133,7 @@ store_audit_append(struct store *s, const struct audit_entry *e)
 	sqlite3_bind_text(st, 5, e->method, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, e->outcome, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 7, e->args, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 8, md, sizeof md, SQLITE_TRANSIENT);
 	if (store_exec_stmt(s, ST_AUDIT_ADD) == -1) {
 		s->failed = 1;
 		return -1;
@@ -206,7 +205,8 @@ store_audit_verify(struct store *s, const char *checkpoint,
 			break;
 		}
 		to_hex(md, hex);
-		if (strcmp(hex, col_text(st, 7)) != 0) {
+		if (sqlite3_column_bytes(st, 7) != CRYPTO_SHA256_SIZE ||
+		    memcmp(md, sqlite3_column_blob(st, 7), sizeof md) != 0) {
 			r->bad_entry = id;
 			snprintf(r->reason, sizeof r->reason, "entry %lld does "
 			    "not match its hash: it, or the chain before it, "

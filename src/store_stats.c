@@ -1,9 +1,11 @@
 /*
- * Statistics (SPEC §6.2 stats.*): counters per 15-minute bucket, kept as
- * deltas in memory between commits and written in the same transaction as
- * the inquiries they count. A month of a busy hotline is then a few
- * thousand counter rows to add up, not a million inquiries to scan.
- * 15 minutes: every time zone's day starts on such a boundary.
+ * Statistics (SPEC §6.2 stats.*): counters kept as deltas in memory between
+ * commits and written in the same transaction as the inquiries they count:
+ * per local day for stats.summary (a month is a few thousand counter rows
+ * to add up, not a million inquiries to scan), and inquiries also per
+ * 15-minute bucket for stats.hourly (every time zone's hours start on such
+ * a boundary). The day is the local date in the process time zone, the
+ * conf's (config_apply_time_zone).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,17 @@ static int64_t
 bucket_of(time_t t)
 {
 	return (int64_t)t / STORE_BUCKET_S;
+}
+
+/* YYYYMMDD of a time, in the process time zone. */
+static int64_t
+day_of(time_t t)
+{
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	return (int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+	    tm.tm_mday;
 }
 
 void
@@ -55,11 +68,11 @@ store_stats_org(struct store *s, time_t t, const char *org, int n,
     int affected)
 {
 	struct stat_org_delta	*d;
-	int64_t			 b = bucket_of(t);
+	int64_t			 day = day_of(t);
 	size_t			 i;
 
 	for (i = 0; i < s->norg; i++)
-		if (s->org[i].bucket == b && strcmp(s->org[i].org, org) == 0)
+		if (s->org[i].day == day && strcmp(s->org[i].org, org) == 0)
 			break;
 	if (i == s->norg) {
 		if (s->norg == STAT_DELTAS_MAX && store_stats_flush(s) == -1) {
@@ -69,7 +82,7 @@ store_stats_org(struct store *s, time_t t, const char *org, int n,
 		i = s->norg++;
 		d = &s->org[i];
 		memset(d, 0, sizeof *d);
-		d->bucket = b;
+		d->day = day;
 		snprintf(d->org, sizeof d->org, "%s", org);
 	}
 	s->org[i].n += n;
@@ -81,11 +94,11 @@ static struct stat_client_delta *
 client_delta(struct store *s, time_t t, const char *client, const char *role)
 {
 	struct stat_client_delta	*d;
-	int64_t				 b = bucket_of(t);
+	int64_t				 day = day_of(t);
 	size_t				 i;
 
 	for (i = 0; i < s->nclient; i++)
-		if (s->client[i].bucket == b &&
+		if (s->client[i].day == day &&
 		    strcmp(s->client[i].client, client) == 0 &&
 		    strcmp(s->client[i].role, role) == 0)
 			return &s->client[i];
@@ -95,7 +108,7 @@ client_delta(struct store *s, time_t t, const char *client, const char *role)
 	}
 	d = &s->client[s->nclient++];
 	memset(d, 0, sizeof *d);
-	d->bucket = b;
+	d->day = day;
 	snprintf(d->client, sizeof d->client, "%s", client);
 	snprintf(d->role, sizeof d->role, "%s", role);
 	return d;
@@ -142,29 +155,35 @@ store_note_sessions(struct store *s, time_t t, size_t open)
 int
 store_stats_flush(struct store *s)
 {
-	sqlite3_stmt	*st;
-	size_t		 i;
-	int		 rc = 0;
+	struct stat_inq_delta	*d;
+	enum store_stmt		 which;
+	sqlite3_stmt		*st;
+	size_t			 i;
+	int			 rc = 0;
 
 	if (s->ninq + s->norg + s->nclient == 0 && !s->peak_dirty)
 		return 0;
 	if (store_begin(s) == -1)
 		return -1;
-	st = s->st[ST_STAT_INQUIRY];
-	for (i = 0; i < s->ninq && rc == 0; i++) {
-		sqlite3_bind_int64(st, 1, s->inq[i].bucket);
-		sqlite3_bind_text(st, 2, inquiry_channel_name(s->inq[i].channel),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, inquiry_outcome_name(s->inq[i].outcome),
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, s->inq[i].n);
-		sqlite3_bind_int64(st, 5, s->inq[i].dur_n);
-		sqlite3_bind_int64(st, 6, s->inq[i].dur_sum);
-		rc = store_exec_stmt(s, ST_STAT_INQUIRY);
+	/* Each inquiry delta goes to its 15-minute bucket and to its day. */
+	for (i = 0; i < 2 * s->ninq && rc == 0; i++) {
+		d = &s->inq[i / 2];
+		which = i % 2 ? ST_STAT_DAY : ST_STAT_INQUIRY;
+		st = s->st[which];
+		sqlite3_bind_int64(st, 1, i % 2 ? day_of((time_t)(d->bucket *
+		    STORE_BUCKET_S)) : d->bucket);
+		sqlite3_bind_text(st, 2, inquiry_channel_name(d->channel), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, inquiry_outcome_name(d->outcome), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, d->n);
+		sqlite3_bind_int64(st, 5, d->dur_n);
+		sqlite3_bind_int64(st, 6, d->dur_sum);
+		rc = store_exec_stmt(s, which);
 	}
 	st = s->st[ST_STAT_ORG];
 	for (i = 0; i < s->norg && rc == 0; i++) {
-		sqlite3_bind_int64(st, 1, s->org[i].bucket);
+		sqlite3_bind_int64(st, 1, s->org[i].day);
 		sqlite3_bind_text(st, 2, s->org[i].org, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, s->org[i].n);
 		sqlite3_bind_int64(st, 4, s->org[i].affected);
@@ -172,7 +191,7 @@ store_stats_flush(struct store *s)
 	}
 	st = s->st[ST_STAT_CLIENT];
 	for (i = 0; i < s->nclient && rc == 0; i++) {
-		sqlite3_bind_int64(st, 1, s->client[i].bucket);
+		sqlite3_bind_int64(st, 1, s->client[i].day);
 		sqlite3_bind_text(st, 2, s->client[i].client, -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, s->client[i].role, -1, SQLITE_STATIC);
@@ -198,9 +217,12 @@ store_stats_discard(struct store *s)
 	s->peak_dirty = 0;
 }
 
-/* Runs a SELECT over [from, to) buckets, calling fn for each row. */
+/*
+ * Runs a SELECT over [lo, hi) (buckets, or days), calling fn for each
+ * row.
+ */
 static int
-range_query(struct store *s, const char *sql, time_t from, time_t to,
+range_query(struct store *s, const char *sql, int64_t lo, int64_t hi,
     int (*fn)(sqlite3_stmt *, void *), void *arg)
 {
 	sqlite3_stmt	*st;
@@ -210,8 +232,8 @@ range_query(struct store *s, const char *sql, time_t from, time_t to,
 		log_warnx("hotline.db: statistics: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, bucket_of(from));
-	sqlite3_bind_int64(st, 2, bucket_of(to));
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(st, arg) == -1) {
 			rc = SQLITE_NOMEM;
@@ -295,26 +317,29 @@ store_stats_summary(struct store *s, time_t from, time_t to,
     struct stats_summary *sum)
 {
 	sqlite3_stmt	*st;
+	int64_t		 lo, hi;
 	int		 rc = -1;
 
 	memset(sum, 0, sizeof *sum);
 	/* What this turn counted so far belongs in the answer too. */
 	if (!s->readonly && store_stats_flush(s) == -1)
 		return -1;
+	/* from and to are local midnights: [first day, day after last). */
+	lo = day_of(from);
+	hi = day_of(to);
 	if (range_query(s, "SELECT channel, outcome, sum(n), sum(dur_n), "
-	    "sum(dur_sum) FROM stat_inquiry WHERE bucket >= ?1 AND "
-	    "bucket < ?2 GROUP BY channel, outcome", from, to, row_inquiry,
-	    sum) == -1 ||
+	    "sum(dur_sum) FROM stat_day WHERE day >= ?1 AND day < ?2 "
+	    "GROUP BY channel, outcome", lo, hi, row_inquiry, sum) == -1 ||
 	    range_query(s, "SELECT org, sum(n), sum(affected) FROM stat_org "
-	    "WHERE bucket >= ?1 AND bucket < ?2 GROUP BY org HAVING sum(n) > 0 "
-	    "ORDER BY sum(n) DESC, org", from, to, row_org, sum) == -1 ||
+	    "WHERE day >= ?1 AND day < ?2 GROUP BY org HAVING sum(n) > 0 "
+	    "ORDER BY sum(n) DESC, org", lo, hi, row_org, sum) == -1 ||
 	    range_query(s, "SELECT client, role, sum(inquiries), sum(lookups), "
-	    "sum(searches) FROM stat_client WHERE bucket >= ?1 AND "
-	    "bucket < ?2 GROUP BY client, role ORDER BY client, role", from,
-	    to, row_client, sum) == -1 ||
+	    "sum(searches) FROM stat_client WHERE day >= ?1 AND day < ?2 "
+	    "GROUP BY client, role ORDER BY client, role", lo, hi, row_client,
+	    sum) == -1 ||
 	    range_query(s, "SELECT coalesce(max(peak), 0) FROM stat_sessions "
-	    "WHERE bucket >= ?1 AND bucket < ?2", from, to, row_peak,
-	    &sum->peak_sessions) == -1)
+	    "WHERE bucket >= ?1 AND bucket < ?2", bucket_of(from),
+	    bucket_of(to), row_peak, &sum->peak_sessions) == -1)
 		goto out;
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM alert WHERE "
 	    "time >= ? AND time < ?", -1, &st, NULL) != SQLITE_OK)
@@ -376,5 +401,6 @@ store_stats_hourly(struct store *s, const time_t starts[25],
 		return -1;
 	return range_query(s, "SELECT bucket, outcome, sum(n) FROM "
 	    "stat_inquiry WHERE bucket >= ?1 AND bucket < ?2 GROUP BY bucket, "
-	    "outcome", starts[0], starts[24], row_hourly, &h);
+	    "outcome", bucket_of(starts[0]), bucket_of(starts[24]), row_hourly,
+	    &h);
 }
