@@ -76,6 +76,9 @@ void	conn_finish(struct conn *);
  */
 void	conn_reconfigure(struct conn *);
 
+/* Frees the buffer replies are serialized in (at exit). */
+void	conn_output_free(void);
+
 /* 1 when the connection has nothing left to send. */
 int	conn_drained(const struct conn *);
 

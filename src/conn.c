@@ -264,10 +264,46 @@ conn_queue_reply(struct conn *c, json_t *msg, int durable, int batch_open,
 	return 0;
 }
 
+/*
+ * Serialized replies are gathered in one contiguous buffer, reused from
+ * reply to reply, and handed to the bufferevent in one piece: jansson
+ * emits a reply in dozens of small fragments, and an evbuffer_add() for
+ * each cost a tenth of a lookup.
+ */
+struct json_out {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static struct json_out	json_out;
+
 static int
 conn_write_json(const char *buf, size_t size, void *arg)
 {
-	return evbuffer_add(arg, buf, size);
+	struct json_out	*o = arg;
+	char		*p;
+	size_t		 cap;
+
+	if (o->len + size > o->cap) {
+		cap = o->cap ? o->cap : 4096;
+		while (cap < o->len + size)
+			cap *= 2;
+		if ((p = realloc(o->buf, cap)) == NULL)
+			return -1;
+		o->buf = p;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, buf, size);
+	o->len += size;
+	return 0;
+}
+
+void
+conn_output_free(void)
+{
+	free(json_out.buf);
+	memset(&json_out, 0, sizeof json_out);
 }
 
 void
@@ -291,9 +327,10 @@ conn_release(struct conn *c, int commit_ok)
 			evbuffer_add(out, "[", 1);
 			in_batch = 1;
 		}
-		if (r->msg != NULL)
-			json_dump_callback(r->msg, conn_write_json, out,
-			    JSON_COMPACT);
+		json_out.len = 0;
+		if (r->msg != NULL && json_dump_callback(r->msg,
+		    conn_write_json, &json_out, JSON_COMPACT) == 0)
+			evbuffer_add(out, json_out.buf, json_out.len);
 		if (r->batch_close) {
 			evbuffer_add(out, "]\n", 2);
 			in_batch = 0;

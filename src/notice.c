@@ -26,7 +26,7 @@ static const char *month_names[12] = {
 
 static int	is_ja(const struct notice_ctx *);
 static void	clock_text(const struct notice_ctx *, int, char *, size_t);
-static void	hours_text(const struct notice_ctx *, char *, size_t);
+static const char *hours_text(const struct notice_ctx *);
 static char	*take_string(struct evbuffer *);
 static char	*items_text(const struct notice_ctx *, unsigned);
 static char	*period_text(const struct notice_ctx *, const struct org *);
@@ -79,10 +79,33 @@ clock_text(const struct notice_ctx *n, int min, char *out, size_t len)
 		snprintf(out, len, "%d時%d分", min / 60, min % 60);
 }
 
-static void
-hours_text(const struct notice_ctx *n, char *out, size_t len)
+/*
+ * The business hours as said, for {hours}: the same few words for every
+ * prompt rendered, so they are made once per language and conf hours.
+ */
+static const char *
+hours_text(const struct notice_ctx *n)
 {
-	notice_hours(n, n->conf->open_min, n->conf->close_min, out, len);
+	static struct {
+		char		lang[3];
+		int		open, close;
+		unsigned	days;
+		char		text[256];
+	} cache[2];
+	int	i = strcmp(n->lang, "ja") == 0 ? 0 : 1;
+
+	if (strcmp(cache[i].lang, n->lang) != 0 ||
+	    cache[i].open != n->conf->open_min ||
+	    cache[i].close != n->conf->close_min ||
+	    cache[i].days != n->conf->days_mask) {
+		snprintf(cache[i].lang, sizeof cache[i].lang, "%s", n->lang);
+		cache[i].open = n->conf->open_min;
+		cache[i].close = n->conf->close_min;
+		cache[i].days = n->conf->days_mask;
+		notice_hours(n, cache[i].open, cache[i].close, cache[i].text,
+		    sizeof cache[i].text);
+	}
+	return cache[i].text;
 }
 
 void
@@ -125,13 +148,11 @@ notice_render(const struct notice_ctx *n, const char *org, enum prompt_id id,
     const char **vars, struct evbuffer *out)
 {
 	const char	*own[PV_COUNT] = { NULL };
-	char		 hours[256];
 
 	if (vars == NULL)
 		vars = own;
-	hours_text(n, hours, sizeof hours);
 	if (vars[PV_HOURS] == NULL)
-		vars[PV_HOURS] = hours;
+		vars[PV_HOURS] = hours_text(n);
 	vars[PV_SERVICE_NAME] = n->conf->service_name;
 	vars[PV_HOTLINE_NUMBER] = n->conf->hotline_number;
 	return prompt_render(n->prompts, n->lang, org, id, vars, out);

@@ -243,6 +243,7 @@ server_free(struct server *srv)
 	prompt_free(srv->prompts);
 	hasher_free(srv->hasher);
 	config_free(srv->conf);
+	conn_output_free();
 	free(srv);
 }
 
