@@ -27,6 +27,13 @@ int	ctl_call(int, char **);
 int	ctl_stats(int, char **);
 int	ctl_audit(int, char **);
 
+/* The getopt_long options every protocol command takes. */
+#define CTL_TARGET_OPTIONS						\
+	{ "host", required_argument, NULL, 'H' },			\
+	{ "port", required_argument, NULL, 'p' },			\
+	{ "client", required_argument, NULL, 'C' },			\
+	{ "token", required_argument, NULL, 'T' }
+
 /* Where a protocol command connects and as whom; defaults reach the demo. */
 struct ctl_target {
 	const char	*host;

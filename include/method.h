@@ -7,6 +7,16 @@
 
 #include "rpc.h"
 
+struct notice_ctx;
+struct org;
+
+/* method_json.c: shapes shared by several methods. */
+json_t	*method_items_json(unsigned items);
+/* An organisation's display name (the unknown group's in nc's language). */
+json_t	*method_org_name_json(const struct notice_ctx *, const struct org *);
+/* {code, name, kind} */
+json_t	*method_org_json(const struct notice_ctx *, const struct org *);
+
 /* method_session.c */
 int	method_hello(struct rpc_call *);
 int	method_ping(struct rpc_call *);

@@ -100,10 +100,7 @@ int
 ctl_lookup(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "client", required_argument, NULL, 'C' },
-		{ "token", required_argument, NULL, 'T' },
+		CTL_TARGET_OPTIONS,
 		{ "lang", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -215,10 +212,7 @@ int
 ctl_call(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "client", required_argument, NULL, 'C' },
-		{ "token", required_argument, NULL, 'T' },
+		CTL_TARGET_OPTIONS,
 		{ "ani", required_argument, NULL, 'a' },
 		{ "dnis", required_argument, NULL, 'd' },
 		{ "lang", required_argument, NULL, 'l' },

@@ -276,10 +276,7 @@ int
 ctl_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "client", required_argument, NULL, 'C' },
-		{ "token", required_argument, NULL, 'T' },
+		CTL_TARGET_OPTIONS,
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "by", required_argument, NULL, 'b' },

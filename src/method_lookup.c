@@ -29,48 +29,22 @@ nullable(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-/* The items of a match as a JSON array of names. */
-static json_t *
-items_json(unsigned items)
-{
-	json_t	*a = json_array();
-	int	 i;
-
-	for (i = 0; i < ITEM_COUNT && a != NULL; i++)
-		if (items & (1u << i))
-			json_array_append_new(a,
-			    json_string(record_item_name(1u << i)));
-	return a;
-}
-
 /* One match as the protocol shows it (SPEC §6.2). */
 static json_t *
-match_json(const struct notice_ctx *nc, const struct match *m,
-    struct evbuffer *scratch)
+match_json(const struct notice_ctx *nc, const struct match *m)
 {
 	const struct org	*o = m->org;
-	json_t			*j;
-	char			*name;
-	size_t			 len;
 
-	notice_org_name(nc, o, scratch);
-	len = evbuffer_get_length(scratch);
-	if ((name = malloc(len + 1)) == NULL)
-		return NULL;
-	evbuffer_remove(scratch, name, len);
-	name[len] = '\0';
-	j = json_pack("{s:{s:s, s:s, s:s}, s:s?, s:{s:s?, s:s?}, s:o, s:s?, "
+	return json_pack("{s:o, s:s?, s:{s:s?, s:s?}, s:o, s:s?, "
 	    "s:{s:s?, s:s?, s:s?}}",
-	    "org", "code", o->code, "name", name, "kind", o->kind,
+	    "org", method_org_json(nc, o),
 	    "service", nullable(o->service),
 	    "period", "from", nullable(o->period_from), "to",
 	    nullable(o->period_to),
-	    "items", items_json(m->items),
+	    "items", method_items_json(m->items),
 	    "status_note", nullable(o->status_note),
 	    "contact", "name", nullable(o->contact_name), "phone",
 	    nullable(o->contact_phone), "hours", nullable(o->contact_hours));
-	free(name);
-	return j;
 }
 
 int
@@ -126,8 +100,8 @@ method_lookup(struct rpc_call *call)
 	    NULL)
 		goto fail;
 	for (i = 0; i < n; i++)
-		if (json_array_append_new(matches, match_json(&nc, &m[i],
-		    text)) == -1)
+		if (json_array_append_new(matches, match_json(&nc, &m[i])) ==
+		    -1)
 			goto fail;
 	if (notice_lookup(&nc, m, (size_t)n, text) == -1)
 		goto fail;

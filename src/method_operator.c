@@ -51,42 +51,25 @@ struct given {
 	char	value[NORM_ADDRESS_SIZE];
 };
 
-static json_t	*items_json(unsigned);
-static json_t	*org_json(const struct notice_ctx *, const struct org *);
+static json_t	*checked_json(const struct given *);
 static int	 given_fields(struct rpc_call *, struct given *, int);
 static json_t	*checks_json(struct server *, const struct given *,
 		    const struct affected_entry *);
 static int	 refs_param(struct rpc_call *, const char *, int,
 		    const struct ref **, size_t *);
 
+/* The names of the fields given: what the audit keeps, not the values. */
 static json_t *
-items_json(unsigned items)
+checked_json(const struct given *g)
 {
-	json_t	*a = json_array();
-	int	 i;
+	json_t	*fields = json_array();
+	size_t	 i;
 
-	for (i = 0; i < ITEM_COUNT && a != NULL; i++)
-		if (items & (1u << i))
-			json_array_append_new(a,
-			    json_string(record_item_name(1u << i)));
-	return a;
-}
-
-static json_t *
-org_json(const struct notice_ctx *nc, const struct org *o)
-{
-	struct evbuffer	*b;
-	json_t		*j;
-	size_t		 len;
-
-	if ((b = evbuffer_new()) == NULL)
-		return NULL;
-	notice_org_name(nc, o, b);
-	len = evbuffer_get_length(b);
-	j = json_pack("{s:s, s:s%, s:s}", "code", o->code, "name",
-	    (const char *)evbuffer_pullup(b, -1), len, "kind", o->kind);
-	evbuffer_free(b);
-	return j;
+	for (i = 0; i < NCHECKS && fields != NULL; i++)
+		if (g[i].present)
+			json_array_append_new(fields,
+			    json_string(check_fields[i].name));
+	return json_pack("{s:o}", "checked", fields);
 }
 
 /*
@@ -207,7 +190,7 @@ method_operator_search(struct rpc_call *call)
 	const struct ref	*r;
 	const char		*kana_in, *birth_in, *why;
 	char			 kana[NORM_KANA_SIZE], birth[NORM_DATE_SIZE];
-	json_t			*cands = NULL, *cand, *fields;
+	json_t			*cands = NULL, *cand;
 	int64_t			 key;
 	time_t			 now = time(NULL);
 	size_t			 i;
@@ -223,13 +206,7 @@ method_operator_search(struct rpc_call *call)
 		return rpc_invalid_param(call, "birthdate", why);
 	if (given_fields(call, g, 0) == -1)
 		return -1;
-	/* The audit keeps which fields were checked, not their values. */
-	fields = json_array();
-	for (i = 0; i < NCHECKS; i++)
-		if (g[i].present)
-			json_array_append_new(fields,
-			    json_string(check_fields[i].name));
-	call->audit_args = json_pack("{s:o}", "checked", fields);
+	call->audit_args = checked_json(g);
 
 	if ((found = calloc(CANDIDATES_MAX, sizeof *found)) == NULL)
 		return rpc_fail(call, RPC_INTERNAL_ERROR, NULL);
@@ -252,7 +229,8 @@ method_operator_search(struct rpc_call *call)
 		    now)) == NULL)
 			goto fail;
 		cand = json_pack("{s:s, s:o, s:o, s:o}", "ref", r->id, "org",
-		    org_json(&nc, o), "items", items_json(found[i].items),
+		    method_org_json(&nc, o), "items",
+		    method_items_json(found[i].items),
 		    "checks", checks_json(srv, g, &found[i]));
 		if (json_array_append_new(cands, cand) == -1)
 			goto fail;
@@ -277,8 +255,6 @@ method_operator_verify(struct rpc_call *call)
 	struct given		 g[NCHECKS];
 	const struct ref	*r;
 	const char		*id;
-	json_t			*fields;
-	size_t			 i;
 
 	if (rpc_param_string(call, "ref", 1, &id) == -1)
 		return -1;
@@ -287,12 +263,7 @@ method_operator_verify(struct rpc_call *call)
 		return rpc_invalid_param(call, "ref", REF_REASON);
 	if (given_fields(call, g, 1) == -1)
 		return -1;
-	fields = json_array();
-	for (i = 0; i < NCHECKS; i++)
-		if (g[i].present)
-			json_array_append_new(fields,
-			    json_string(check_fields[i].name));
-	call->audit_args = json_pack("{s:o}", "checked", fields);
+	call->audit_args = checked_json(g);
 	call->result = json_pack("{s:o}", "checks", checks_json(call->srv, g,
 	    &r->e));
 	return call->result != NULL ? 0 : -1;

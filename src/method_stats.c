@@ -124,8 +124,6 @@ org_name(struct server *srv, const char *code)
 {
 	const struct org	*o;
 	struct notice_ctx	 nc;
-	struct evbuffer		*b;
-	json_t			*j;
 
 	if ((o = record_org_by_code(affected_orgs(srv->affected), code)) ==
 	    NULL)
@@ -133,13 +131,7 @@ org_name(struct server *srv, const char *code)
 	nc.prompts = srv->prompts;
 	nc.conf = srv->conf;
 	nc.lang = srv->conf->default_lang;
-	if ((b = evbuffer_new()) == NULL)
-		return json_null();
-	notice_org_name(&nc, o, b);
-	j = json_stringn((const char *)evbuffer_pullup(b, -1),
-	    evbuffer_get_length(b));
-	evbuffer_free(b);
-	return j;
+	return method_org_name_json(&nc, o);
 }
 
 static json_t *

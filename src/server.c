@@ -214,7 +214,11 @@ fail:
 void
 server_free(struct server *srv)
 {
+	struct event	**events[] = { &srv->ev_sigterm, &srv->ev_sigint,
+	    &srv->ev_sighup, &srv->ev_accept_resume, &srv->ev_grace,
+	    &srv->ev_sweep };
 	struct conn	*c;
+	size_t		 i;
 
 	if (srv == NULL)
 		return;
@@ -222,18 +226,9 @@ server_free(struct server *srv)
 		conn_close(c, "shutdown");
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
-	if (srv->ev_sigterm != NULL)
-		event_free(srv->ev_sigterm);
-	if (srv->ev_sigint != NULL)
-		event_free(srv->ev_sigint);
-	if (srv->ev_sighup != NULL)
-		event_free(srv->ev_sighup);
-	if (srv->ev_accept_resume != NULL)
-		event_free(srv->ev_accept_resume);
-	if (srv->ev_grace != NULL)
-		event_free(srv->ev_grace);
-	if (srv->ev_sweep != NULL)
-		event_free(srv->ev_sweep);
+	for (i = 0; i < sizeof events / sizeof events[0]; i++)
+		if (*events[i] != NULL)
+			event_free(*events[i]);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
 	ref_table_free(srv->refs);
