@@ -504,3 +504,66 @@ class TestSoftphone(IvrTest):
         self.assertIn("[no_input]", p.stdout)
         self.assertIn("[notice_affected]", p.stdout)
         self.assertIn("outcome: affected", p.stdout)
+
+
+class TestPromptReload(IvrTest):
+
+    def setUp(self):
+        import shutil as sh
+        from harness import TOP, DataDir, Daemon
+        self.dd = DataDir()
+        self.prompts = self.dd.path("prompts")
+        sh.copytree(os.path.join(TOP, "prompts"), self.prompts)
+        self.dd.write_conf(prompts=self.prompts)
+        self.d = Daemon(self.dd)
+        self._conns = []
+
+    def wait_log(self, text, n=1):
+        deadline = time.monotonic() + 10
+        while self.d.log().count(text) < n:
+            self.assertLess(time.monotonic(), deadline, self.d.log())
+            time.sleep(0.05)
+
+    def test_sighup_reloads_prompts_and_keeps_them_if_broken(self):
+        import signal
+        greeting = os.path.join(self.prompts, "ja", "greeting.txt")
+        with open(greeting, "w", encoding="utf-8") as f:
+            f.write("新しいあいさつです。\n")
+        self.d.signal(signal.SIGHUP)
+        self.wait_log("reload: prompts loaded")
+        c = self.call(ani="09011112222")
+        self.assertEqual(c.last[0]["text"], "新しいあいさつです。")
+        c.end()
+        # A broken prompt: the reload fails, the old prompts stay.
+        with open(greeting, "w", encoding="utf-8") as f:
+            f.write("壊れた{placeholder}\n")
+        self.d.signal(signal.SIGHUP)
+        self.wait_log("prompts kept")
+        self.assertIn("greeting.txt:1: unknown placeholder {placeholder}",
+                      self.d.log())
+        c = self.call(ani="09011112222")
+        self.assertEqual(c.last[0]["text"], "新しいあいさつです。")
+        c.end()
+
+    def test_organisation_override(self):
+        d = os.path.join(self.prompts, "ja", "org", "komorebi")
+        os.makedirs(d)
+        with open(os.path.join(d, "notice_apology.txt"), "w",
+                  encoding="utf-8") as f:
+            f.write("こもれび市から、おわび申し上げます。\n")
+        import signal
+        self.d.signal(signal.SIGHUP)
+        self.wait_log("reload: prompts loaded")
+        # The dialled desk of komorebi uses its own apology.
+        self.dd.write_conf(prompts=self.prompts, extra='dnis = ( { number = '
+                           '"0120-000-555"; org = "komorebi"; } );')
+        self.d.signal(signal.SIGHUP)
+        self.wait_log("reload: prompts loaded", 2)
+        c = self.call(ani="09011112222", dnis="0120000555")
+        acts = c.input("19750401")
+        self.assertEqual(acts[2]["text"], "こもれび市から、おわび申し上げます。")
+        c.end()
+        c = self.call(ani="09011112222")
+        acts = c.input("19750401")
+        self.assertNotIn("こもれび市から", acts[2]["text"])
+        c.end()
