@@ -36,6 +36,8 @@ struct inquiry_rec {
 	const char		*role;		/* the client's role, for stats */
 	enum outcome		 outcome;
 	int			 duration_s;	/* -1: none */
+	int			 completed;	/* final: inquiry.record cannot
+						   complete it later */
 	const char *const	*orgs;
 	size_t			 norgs;
 };

@@ -61,6 +61,10 @@ method_audit_verify(struct rpc_call *call)
 		return -1;
 	if (store_audit_verify(call->srv->store, checkpoint, &r) == -1)
 		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	/* Only a malformed checkpoint leaves no entry to name. */
+	if (!r.ok && r.bad_entry == 0)
+		return rpc_invalid_param(call, "checkpoint", "must be N:HASH, "
+		    "as in an \"audit checkpoint\" log line");
 	call->result = json_pack("{s:b, s:I, s:s}", "ok", r.ok, "entries",
 	    (json_int_t)r.entries, "head", r.head);
 	if (call->result != NULL && !r.ok) {

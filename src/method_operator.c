@@ -428,6 +428,7 @@ method_inquiry_record(struct rpc_call *call)
 		rec.role = config_role_name(c->role);
 		rec.outcome = outcome;
 		rec.duration_s = (int)dur;
+		rec.completed = 1;	/* recorded whole: not completable */
 		rec.orgs = codes;
 		rec.norgs = ncodes;
 		if ((id = store_inquiry_add(srv->store, &rec)) == -1)

@@ -47,6 +47,7 @@ static const struct {
 	{ "audit.verify", ROLE_ADMIN,		method_audit_verify },
 };
 
+static int	 audit_name_ok(const char *);
 static json_t	*rpc_dispatch(struct conn *, json_t *, int *);
 static void	 rpc_audit(struct conn *, struct rpc_call *);
 static json_t	*rpc_result_response(json_t *, json_t *);
@@ -136,6 +137,23 @@ rpc_param_string(struct rpc_call *call, const char *name, int required,
 }
 
 /*
+ * Whether a method name from the network may go into the audit log as
+ * it is: 1-64 of [A-Za-z0-9._-], as every real method name is.
+ */
+static int
+audit_name_ok(const char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= 64 || !((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
+		    s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
+			return 0;
+	return n > 0;
+}
+
+/*
  * Validates and runs one request object. Returns its response, or NULL
  * for a notification. A malformed request is answered even without an id,
  * as JSON-RPC 2.0 asks, since it cannot be known to be a notification. *durable says whether the response reports a write.
@@ -147,7 +165,7 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 	json_t		*id, *version, *method, *params, *resp;
 	const char	*name;
 	size_t		 i;
-	int		 notification;
+	int		 notification, known;
 
 	*durable = 0;
 	if (!json_is_object(req))
@@ -182,28 +200,34 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 	for (i = 0; i < sizeof rpc_methods / sizeof rpc_methods[0]; i++)
 		if (strcmp(rpc_methods[i].name, name) == 0)
 			break;
-	if (i == sizeof rpc_methods / sizeof rpc_methods[0])
+	known = i < sizeof rpc_methods / sizeof rpc_methods[0];
+	if (!known && c->role == ROLE_NONE)
 		return notification ? NULL : rpc_error_response(id,
 		    RPC_METHOD_NOT_FOUND, NULL);
 	memset(&call, 0, sizeof call);
 	call.srv = c->srv;
 	call.conn = c;
-	call.method = name;
+	call.method = known || audit_name_ok(name) ? name : "(invalid)";
 	call.params = json_is_object(params) ? params : NULL;
 	/* The role is checked before the params (SPEC §6.2). */
-	if (!(rpc_methods[i].roles & NO_AUTH) && c->role == ROLE_NONE) {
+	if (known && !(rpc_methods[i].roles & NO_AUTH) &&
+	    c->role == ROLE_NONE) {
 		/* Not authenticated: nothing to audit, no one to name. */
 		return notification ? NULL : rpc_error_response(id,
 		    RPC_UNAUTHENTICATED, NULL);
 	}
-	if (!(rpc_methods[i].roles & NO_AUTH) && c->role != ROLE_ADMIN &&
+	if (!known)
+		/* An authenticated client trying names is audited too. */
+		rpc_fail(&call, RPC_METHOD_NOT_FOUND, NULL);
+	else if (!(rpc_methods[i].roles & NO_AUTH) &&
+	    guard_suspended(c->srv, c->client))
+		/* Every request of a suspended client, whatever its role. */
+		rpc_fail(&call, RPC_FORBIDDEN, json_pack("{s:s}", "reason",
+		    "suspended"));
+	else if (!(rpc_methods[i].roles & NO_AUTH) && c->role != ROLE_ADMIN &&
 	    (rpc_methods[i].roles & c->role) == 0)
 		rpc_fail(&call, RPC_FORBIDDEN, json_pack("{s:s}", "role",
 		    config_role_name(c->role)));
-	else if (!(rpc_methods[i].roles & NO_AUTH) &&
-	    guard_suspended(c->srv, c->client))
-		rpc_fail(&call, RPC_FORBIDDEN, json_pack("{s:s}", "reason",
-		    "suspended"));
 	else if (json_is_array(params))
 		rpc_invalid_param(&call, "params", "must be an object (named "
 		    "params)");

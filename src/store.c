@@ -98,7 +98,7 @@ static const char *store_sql[ST_COUNT] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_INQUIRY_ADD] = "INSERT INTO inquiry (time, channel, client, "
-	    "outcome, duration_s) VALUES (?, ?, ?, ?, ?)",
+	    "outcome, duration_s, completed) VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_INQUIRY_ORG_ADD] = "INSERT OR IGNORE INTO inquiry_org "
 	    "(inquiry, org) VALUES (?, ?)",
 	[ST_INQUIRY_GET] = "SELECT time, channel, client, outcome, "
@@ -298,6 +298,7 @@ store_inquiry_add(struct store *s, const struct inquiry_rec *q)
 		sqlite3_bind_int(st, 5, q->duration_s);
 	else
 		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int(st, 6, q->completed ? 1 : 0);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -4,7 +4,7 @@
  * hash chain:
  *
  *   hash(n) = SHA-256(hash(n-1) || le64(n) || le64(time) ||
- *                     client 0 role 0 method 0 outcome 0 args)
+ *                     client 0 role 0 method 0 outcome 0 args 0)
  *
  * with hash(0) = 32 zero bytes, stored as a 32-byte BLOB. Ids are
  * consecutive from 1, so a deleted row shows as a gap and an edited one as

@@ -291,7 +291,7 @@ class TestPaths(IvrTest):
         self.assertIn("Thank you for calling", c.last[0]["text"])
         self.assertIn("hash 9 1 1 0", c.last[1]["text"])
         acts = c.input("19750401")
-        self.assertIn("are in the leaked data", acts[0]["text"])
+        self.assertIn("your data is in the leaked information", acts[0]["text"])
         acts = c.input("9")
         self.assertIn("Goodbye", acts[1]["text"])
         c.end()
