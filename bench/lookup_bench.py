@@ -296,7 +296,8 @@ def audit_cost(build, tmp, people, seconds, runs):
             port = free_port()
             with open(conf, "w", encoding="utf-8") as f:
                 f.write(conf_text(port, os.path.join(tmp, "data"), audit))
-            d = Daemon(build, conf, port, os.path.join(tmp, "audit.log"))
+            d = Daemon(build, conf, port, os.path.join(
+                tmp, f"audit-{i}-{'on' if audit else 'off'}.log"))
             try:
                 r = run_load(build, d, people, CONNS, seconds)
             finally:

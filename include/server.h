@@ -47,6 +47,7 @@ struct server {
 	struct guard		*guard;
 	struct ref_table	*refs;
 	int64_t			 audit_checkpoint;	/* entries at the last */
+	time_t			 audit_checkpoint_time;
 
 	struct session_table	 sessions;
 	struct event		*ev_sweep;	/* session timeouts, housekeeping */

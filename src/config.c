@@ -226,7 +226,7 @@ config_defaults(struct config *c)
 	c->ref_lifetime_s = 900;
 	c->max_refs = 100000;
 	c->audit_enabled = 1;
-	c->audit_checkpoint_every = 1000;
+	c->audit_checkpoint_every = 10000;
 }
 
 static int

@@ -392,22 +392,26 @@ server_release(struct server *srv)
 }
 
 /*
- * Every audit.checkpoint_every entries, and at the end, the audit log's
- * length and head go to the log (syslog, off the machine): a log
- * truncated later no longer reaches a checkpoint (hotlinectl audit verify
- * --checkpoint).
+ * Every audit.checkpoint_every entries (at most once a second), and at the
+ * end, the audit log's length and head go to the log (syslog, off the
+ * machine): a log truncated later no longer reaches a checkpoint
+ * (hotlinectl audit verify --checkpoint).
  */
 static void
 server_checkpoint(struct server *srv, int force)
 {
 	char	head[CRYPTO_SHA256_HEX_SIZE];
 	int64_t	n;
+	time_t	now;
 
 	store_audit_head(srv->store, &n, head);
-	if (n == 0 || n == srv->audit_checkpoint || (!force && n <
-	    srv->audit_checkpoint + srv->conf->audit_checkpoint_every))
+	now = time(NULL);
+	if (n == 0 || n == srv->audit_checkpoint || (!force && (n <
+	    srv->audit_checkpoint + srv->conf->audit_checkpoint_every ||
+	    now == srv->audit_checkpoint_time)))
 		return;
 	srv->audit_checkpoint = n;
+	srv->audit_checkpoint_time = now;
 	log_notice("audit checkpoint %lld:%s", (long long)n, head);
 }
 

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import struct
 import subprocess
+import time
 
 from harness import CLIENTS, Daemon, HotlineTest, ctl
 
@@ -328,10 +329,13 @@ class TestVerify(AuditTest):
         self.dd.write_conf(extra="audit = { checkpoint_every = 5; };")
         self.d = Daemon(self.dd)
         self.some_traffic()
+        # At most one checkpoint a second: traffic a second apart.
+        time.sleep(1.1)
         self.some_traffic()
+        time.sleep(1.1)
         # Logged while running, at least every 5 entries.
         cps = checkpoints(self.d.own_log())
-        self.assertGreaterEqual(len(cps), 3, self.d.own_log())
+        self.assertGreaterEqual(len(cps), 2, self.d.own_log())
         ns = [int(n) for n, _ in cps]
         self.assertEqual(ns, sorted(ns))
         self.assertTrue(all(b - a >= 5 for a, b in zip(ns, ns[1:])), ns)
@@ -339,7 +343,7 @@ class TestVerify(AuditTest):
         hashes = chain(audit_rows(self.dd))
         for n, h in cps:
             self.assertEqual(hashes[int(n) - 1].hex(), h)
-        mid = cps[1]
+        mid = cps[0]
         self.d.stop()
         self.assertVerifyOk(16, "--checkpoint", f"{mid[0]}:{mid[1]}")
         sqlite_cli(self.dd, f"DELETE FROM audit WHERE id >= {mid[0]}")
