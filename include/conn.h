@@ -47,6 +47,7 @@ struct conn {
 	TAILQ_HEAD(, session)	 sessions;	/* IVR sessions it opened */
 	int			 closing;	/* close once output is sent */
 	int			 read_paused;	/* output over the limit */
+	int			 failed_hellos;
 };
 
 /* Takes over fd; on failure closes it and returns NULL. */

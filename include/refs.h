@@ -26,6 +26,7 @@ struct ref {
 	time_t			 expires;
 	struct affected		*gen;		/* the list it came from (a ref) */
 	struct affected_entry	 e;		/* the record: org, items, hashes */
+	int			 verifies;	/* operator.verify calls made */
 	TAILQ_ENTRY(ref)	 entry;		/* oldest first */
 };
 
@@ -39,10 +40,16 @@ const struct ref *ref_new(struct server *, const char *client,
 	    struct affected *gen, const struct affected_entry *, time_t now);
 
 /*
+ * operator.verify calls one ref allows: enough to check what a caller
+ * says, too few to guess a stored value by trying them all.
+ */
+#define REF_VERIFY_MAX	10
+
+/*
  * The ref if it exists, has not expired and belongs to client; NULL for
  * all the rest alike, so that the answer is no oracle.
  */
-const struct ref *ref_find(struct server *, const char *client,
+struct ref *ref_find(struct server *, const char *client,
 	    const char *id, time_t now);
 
 #endif

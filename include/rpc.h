@@ -38,6 +38,7 @@ struct rpc_call {
 	json_t		*error_data;	/* owned, may be NULL */
 	int		 durable;	/* the result reports a store write */
 	json_t		*audit_args;	/* owned: what the audit log keeps */
+	int		 audited;	/* an audit entry was written */
 };
 
 typedef int (*rpc_handler)(struct rpc_call *);

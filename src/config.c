@@ -124,7 +124,7 @@ static const struct conf_key conf_keys[] = {
 	  "suspend a client that raises an alert until admin.client_enable" },
 	{ "operator.ref_lifetime_s", CONF_INT, 10, 86400, OFF(ref_lifetime_s),
 	  NULL, "how long a search result's ref stays valid" },
-	{ "operator.max_refs", CONF_INT, 100, 10000000, OFF(max_refs), NULL,
+	{ "operator.max_refs", CONF_INT, 1000, 10000000, OFF(max_refs), NULL,
 	  "refs kept at once; the oldest go first" },
 	{ "audit.enabled", CONF_BOOL, 0, 0, OFF(audit_enabled), NULL,
 	  "keep the audit log (off only to measure its cost)" },

@@ -94,7 +94,8 @@ conn_apply_limits(struct conn *c)
 	    (size_t)conf->max_line * 2 + 4096);
 	bufferevent_setwatermark(c->bev, EV_WRITE,
 	    (size_t)conf->max_output / 2, 0);
-	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	/* A client that stops reading our answers is idle too. */
+	bufferevent_set_timeouts(c->bev, &idle, &idle);
 }
 
 void
@@ -166,7 +167,10 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	while (!c->closing) {
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos == -1) {
-			if (evbuffer_get_length(in) > max)
+			/* max bytes and a CR whose LF is yet to come are fine. */
+			len = evbuffer_get_length(in);
+			if (len > max + 1 || (len == max + 1 &&
+			    *(evbuffer_pullup(in, -1) + max) != '\r'))
 				conn_line_too_long(c);
 			return;
 		}
@@ -175,8 +179,11 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 			conn_line_too_long(c);
 			return;
 		}
-		line = (const char *)evbuffer_pullup(in, eol.pos +
-		    (ev_ssize_t)eol_len);
+		if ((line = (const char *)evbuffer_pullup(in, eol.pos +
+		    (ev_ssize_t)eol_len)) == NULL) {
+			conn_close(c, "out of memory");
+			return;
+		}
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
 		if (len > max) {
@@ -231,8 +238,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct conn	*c = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_EOF)
-		conn_close(c, "client closed");
+	if (what & BEV_EVENT_EOF) {
+		/* A half-close still gets the answers to what was sent. */
+		if (conn_drained(c))
+			conn_close(c, "client closed");
+		else
+			conn_finish(c);
+	} else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+		conn_close(c, "write timeout: the client does not read");
 	else if (what & BEV_EVENT_TIMEOUT)
 		conn_close(c, "idle timeout");
 	else if (what & BEV_EVENT_ERROR)

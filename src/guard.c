@@ -122,9 +122,8 @@ guard_count(struct server *srv, struct conn *conn, time_t now)
 
 	if ((c = client_get(srv->guard, conn->client)) == NULL)
 		return;
-	slot_s = conf->alert_window_s / GUARD_SLOTS;
-	if (slot_s < 1)
-		slot_s = 1;
+	/* Rounded up: the window is never shorter than the conf says. */
+	slot_s = (conf->alert_window_s + GUARD_SLOTS - 1) / GUARD_SLOTS;
 	no = (int64_t)now / slot_s;
 	/* Slots that fell out of the window since the last count empty. */
 	for (i = c->slot_no + 1; i <= no && i <= c->slot_no + GUARD_SLOTS;

@@ -319,6 +319,12 @@ lookup(struct ivr_call *c, const struct ivr_env *env, const char *birth,
 	struct match	m[AFFECTED_MATCHES_MAX];
 	int		n, i;
 
+	/* A retry after a storage error starts from nothing. */
+	free(c->matches);
+	c->matches = NULL;
+	c->nmatches = 0;
+	affected_unref(c->gen);
+	c->gen = NULL;
 	n = affected_lookup(env->affected, hasher_lookup_key(env->hasher,
 	    c->phone, birth), m, AFFECTED_MATCHES_MAX);
 	if (n < 0)

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "guard.h"
 #include "ivr.h"
 #include "log.h"
 #include "method.h"
@@ -150,6 +151,7 @@ method_call_input(struct rpc_call *call)
 	json_t			*timeout, *actions;
 	char			 keyed[DIGITS_MAX + 1];
 	size_t			 len;
+	int			 looked_up;
 
 	if (rpc_param_string(call, "session", 1, &id) == -1 ||
 	    rpc_param_string(call, "digits", 0, &digits) == -1)
@@ -176,11 +178,18 @@ method_call_input(struct rpc_call *call)
 		return rpc_fail(call, RPC_UNKNOWN_SESSION, NULL);
 	env_of(srv, &env);
 	session_touch(srv, s, env.now);
+	looked_up = s->ivr.gen != NULL;
 	if (ivr_input(&s->ivr, &env, digits != NULL ? keyed : NULL, &a) ==
 	    -1) {
 		ivr_actions_free(&a);
 		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	}
+	/*
+	 * A gateway's calls are lookups too: they count towards its
+	 * bulk-lookup window, or call.* would be an unwatched oracle.
+	 */
+	if (!looked_up && s->ivr.gen != NULL)
+		guard_count(srv, call->conn, env.now);
 	actions = actions_json(&a);
 	ivr_actions_free(&a);
 	if (actions == NULL)

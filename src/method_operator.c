@@ -253,14 +253,20 @@ int
 method_operator_verify(struct rpc_call *call)
 {
 	struct given		 g[NCHECKS];
-	const struct ref	*r;
+	struct ref		*r;
 	const char		*id;
+	time_t			 now = time(NULL);
 
 	if (rpc_param_string(call, "ref", 1, &id) == -1)
 		return -1;
-	if ((r = ref_find(call->srv, call->conn->client, id,
-	    time(NULL))) == NULL)
+	if ((r = ref_find(call->srv, call->conn->client, id, now)) == NULL)
 		return rpc_invalid_param(call, "ref", REF_REASON);
+	/* Verify is an oracle: limited per ref, counted like a search. */
+	if (r->verifies >= REF_VERIFY_MAX)
+		return rpc_invalid_param(call, "ref", "checked too often; "
+		    "search again");
+	r->verifies++;
+	guard_count(call->srv, call->conn, now);
 	if (given_fields(call, g, 1) == -1)
 		return -1;
 	call->audit_args = checked_json(g);

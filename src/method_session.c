@@ -13,6 +13,7 @@
 #include "server.h"
 
 #define TOKEN_MAX	256	/* longest token looked at */
+#define HELLO_FAILURES_MAX 3	/* failed hellos before the connection closes */
 
 /* A client name from the network, fit for a log line. */
 static const char *
@@ -62,6 +63,9 @@ method_hello(struct rpc_call *call)
 		log_warnx("conn %llu: hello refused for client %s from %s",
 		    (unsigned long long)c->id, printable_name(client),
 		    c->peer);
+		/* Guessing tokens costs a connection every few tries. */
+		if (++c->failed_hellos >= HELLO_FAILURES_MAX)
+			conn_finish(c);
 		return rpc_fail(call, RPC_UNAUTHENTICATED, NULL);
 	}
 	snprintf(c->client, sizeof c->client, "%s", cl->name);

@@ -161,12 +161,15 @@ method_stats_summary(struct rpc_call *call)
 	if (rpc_param_string(call, "from", 0, &from_in) == -1 ||
 	    rpc_param_string(call, "to", 0, &to_in) == -1)
 		return -1;
+	/* Today by default; a lone date stands for both ends. */
 	local_date(now, from_s);
 	memcpy(to_s, from_s, sizeof to_s);
-	if (from_in != NULL)
-		snprintf(from_s, sizeof from_s, "%s", from_in);
 	if (to_in != NULL)
 		snprintf(to_s, sizeof to_s, "%s", to_in);
+	if (from_in != NULL)
+		snprintf(from_s, sizeof from_s, "%s", from_in);
+	else if (to_in != NULL)
+		memcpy(from_s, to_s, sizeof from_s);
 	if ((from_in != NULL && strlen(from_in) != 10) ||
 	    (from = local_midnight(from_s, 0)) == -1)
 		return rpc_invalid_param(call, "from", "must be a date "

@@ -94,13 +94,14 @@ ref_new(struct server *srv, const char *client, struct affected *gen,
 	snprintf(r->client, sizeof r->client, "%s", client);
 	r->expires = now + srv->conf->ref_lifetime_s;
 	r->gen = affected_ref(gen);
+	r->verifies = 0;
 	r->e = *e;
 	TAILQ_INSERT_TAIL(&t->fifo, r, entry);
 	t->n++;
 	return r;
 }
 
-const struct ref *
+struct ref *
 ref_find(struct server *srv, const char *client, const char *id, time_t now)
 {
 	struct ref	 key, **node;

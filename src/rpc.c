@@ -49,7 +49,7 @@ static const struct {
 
 static int	 audit_name_ok(const char *);
 static json_t	*rpc_dispatch(struct conn *, json_t *, int *);
-static void	 rpc_audit(struct conn *, struct rpc_call *);
+static int	 rpc_audit(struct conn *, struct rpc_call *);
 static json_t	*rpc_result_response(json_t *, json_t *);
 
 const char *
@@ -137,8 +137,9 @@ rpc_param_string(struct rpc_call *call, const char *name, int required,
 }
 
 /*
- * Whether a method name from the network may go into the audit log as
- * it is: 1-64 of [A-Za-z0-9._-], as every real method name is.
+ * Whether a name from the network (a method, a param) may go into the
+ * audit log as it is: 1-64 of [a-z._], as every real name is. No digit
+ * passes, so no phone number or date can hide in a name.
  */
 static int
 audit_name_ok(const char *s)
@@ -147,10 +148,15 @@ audit_name_ok(const char *s)
 
 	for (n = 0; s[n] != '\0'; n++)
 		if (n >= 64 || !((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
-		    s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
+		    s[n] == '.' || s[n] == '_'))
 			return 0;
 	return n > 0;
+}
+
+static int
+param_name_ok(const char *s)
+{
+	return audit_name_ok(s);
 }
 
 /*
@@ -235,7 +241,16 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 		*durable = call.durable;
 	else if (call.error == 0)
 		call.error = RPC_INTERNAL_ERROR;
-	rpc_audit(c, &call);
+	/*
+	 * No audit entry, no answer: what the request learnt must not leave
+	 * unrecorded. And an answer waits for its audit entry's commit.
+	 */
+	if (rpc_audit(c, &call) == -1) {
+		json_decref(call.result);
+		call.result = NULL;
+		rpc_fail(&call, RPC_STORAGE_UNAVAILABLE, NULL);
+	} else if (call.audited)
+		*durable = 1;
 	json_decref(call.audit_args);
 	if (call.error == 0) {
 		resp = notification ? NULL : rpc_result_response(id,
@@ -255,26 +270,38 @@ rpc_dispatch(struct conn *c, json_t *req, int *durable)
 
 /*
  * Appends the request to the audit log, in the turn's transaction: every
- * authenticated request and every hello. Its arguments are what the
- * handler chose to keep (masked), or else the names of the params only.
+ * authenticated request and every hello (ping, a liveness probe, is not).
+ * Its arguments are what the handler chose to keep (masked), or else the
+ * names of the params — names only, and only names of the shape every
+ * real param has, so that no value can ride in as a key. Returns -1 if
+ * the entry could not be written.
  */
-static void
+static int
 rpc_audit(struct conn *c, struct rpc_call *call)
 {
 	struct audit_entry	 e;
 	json_t			*names = NULL, *v;
 	const char		*key;
 	char			*args, code[16];
+	int			 odd = 0, rc = 0;
 
-	if (!c->srv->conf->audit_enabled || (c->role == ROLE_NONE &&
-	    strcmp(call->method, "hello") != 0))
-		return;
+	if (!c->srv->conf->audit_enabled || strcmp(call->method, "ping") == 0 ||
+	    (c->role == ROLE_NONE && strcmp(call->method, "hello") != 0))
+		return 0;
 	if (call->audit_args == NULL) {
 		names = json_array();
 		if (call->params != NULL)
-			json_object_foreach(call->params, key, v)
-				json_array_append_new(names, json_string(key));
+			json_object_foreach(call->params, key, v) {
+				if (param_name_ok(key))
+					json_array_append_new(names,
+					    json_string(key));
+				else
+					odd++;
+			}
 		call->audit_args = json_pack("{s:o}", "params", names);
+		if (odd > 0 && call->audit_args != NULL)
+			json_object_set_new(call->audit_args, "other_params",
+			    json_integer(odd));
 	}
 	args = call->audit_args != NULL ? json_dumps(call->audit_args,
 	    JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -286,10 +313,14 @@ rpc_audit(struct conn *c, struct rpc_call *call)
 	e.method = call->method;
 	e.outcome = call->error == 0 ? "ok" : code;
 	e.args = args != NULL ? args : "{}";
-	if (store_audit_append(c->srv->store, &e) == -1)
+	if (args == NULL || store_audit_append(c->srv->store, &e) == -1) {
 		log_warnx("conn %llu: audit entry of %s not written",
 		    (unsigned long long)c->id, call->method);
+		rc = -1;
+	} else
+		call->audited = 1;
 	free(args);
+	return rc;
 }
 
 void

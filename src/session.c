@@ -122,7 +122,9 @@ session_end(struct server *srv, struct session *s, const char *reason,
 	rec.client = s->client;
 	rec.role = s->role;
 	rec.outcome = ivr_outcome(&s->ivr);
-	rec.duration_s = (int)(now - s->started);
+	/* A call that timed out lasted until its last event, not the sweep. */
+	rec.duration_s = (int)((strcmp(reason, "timeout") == 0 ? s->last :
+	    now) - s->started);
 	rec.orgs = codes;
 	rec.norgs = ivr_org_codes(&s->ivr, codes, AFFECTED_MATCHES_MAX);
 	id = store_inquiry_add(srv->store, &rec);

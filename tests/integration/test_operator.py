@@ -229,6 +229,36 @@ class TestSearch(OperatorTest):
 
 class TestVerify(OperatorTest):
 
+    def test_a_ref_allows_ten_checks(self):
+        op = self.connect("op")
+        ref = self.candidates(op, "やまだ たろう", "1975-04-01")[0]["ref"]
+        for i in range(10):
+            self.assertResult(op.call("operator.verify", {
+                "ref": ref, "postal_code": f"100-000{i}"}))
+        e = self.assertError(op.call("operator.verify", {
+            "ref": ref, "postal_code": "100-0001"}), -32602, "ref")
+        self.assertIn("checked too often", e["data"]["reason"])
+        # A new search gives new refs.
+        ref = self.candidates(op, "やまだ たろう", "1975-04-01")[0]["ref"]
+        self.assertResult(op.call("operator.verify", {
+            "ref": ref, "postal_code": "100-0001"}))
+
+    def test_no_audit_entry_no_answer(self):
+        import sqlite3 as sq
+        op = self.connect("op")
+        self.assertResult(op.call("ping"))
+        db = sq.connect(os.path.join(self.dd.data, "hotline.db"),
+                        isolation_level=None)
+        db.execute("BEGIN EXCLUSIVE")
+        try:
+            # The audit entry cannot be written: the candidates stay in.
+            self.assertError(op.call("operator.search", {
+                "kana": "やまだ たろう", "birthdate": "1975-04-01"}), -32005)
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        self.assertTrue(self.candidates(op, "やまだ たろう", "1975-04-01"))
+
     def test_address_in_three_spellings(self):
         op = self.connect("op")
         cands = self.candidates(op, "やまだ たろう", "1975-04-01")

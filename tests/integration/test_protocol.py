@@ -276,3 +276,64 @@ class TestLimits(HotlineTest):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+
+
+class TestHostileClients(HotlineTest):
+    dd_kwargs = {"limits": {"max_line": 256, "idle_timeout_s": 2,
+                            "max_output": 65536}}
+
+    def test_half_close_still_gets_every_answer(self):
+        import socket
+        c = self.connect("gw")
+        n = 300
+        c.send("".join(json.dumps(c.request("lookup", LOOKUP, id=i)) + "\n"
+                       for i in range(n)))
+        c.sock.shutdown(socket.SHUT_WR)
+        ids = [c.recv()["id"] for _ in range(n)]
+        self.assertEqual(ids, list(range(n)))
+        self.assertTrue(c.at_eof())
+
+    def test_crlf_split_at_the_limit(self):
+        import time
+        c = self.connect("gw")
+        req = c.request("ping", id=1)
+        line = json.dumps(req, separators=(",", ":"))
+        line = line[:-1] + ',"p":"' + "x" * (256 - len(line) - 7) + '"}'
+        self.assertEqual(len(line), 256)
+        c.send(line + "\r")
+        time.sleep(0.3)
+        c.send("\n")
+        self.assertEqual(c.recv()["id"], 1)
+
+    def test_repeated_failed_hellos_close_the_connection(self):
+        c = self.connect()
+        for _ in range(2):
+            self.assertError(c.call("hello", {"client": "gw",
+                                              "token": "guess"}), -32001)
+        self.assertError(c.call("hello", {"client": "gw", "token": "guess"}),
+                         -32001)
+        self.assertTrue(c.at_eof())
+
+    def test_client_that_does_not_read_is_closed(self):
+        import socket
+        import time
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.d.port))
+        s.setblocking(False)
+        ping = (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}) +
+                "\n").encode() * 200
+        deadline = time.monotonic() + 15
+        closed = False
+        while time.monotonic() < deadline and not closed:
+            try:
+                s.send(ping)
+            except BlockingIOError:
+                time.sleep(0.05)
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+            if "write timeout" in self.d.log():
+                closed = True
+        s.close()
+        self.assertTrue(closed, self.d.log()[-2000:])
+        self.assertIn("write timeout", self.d.log())

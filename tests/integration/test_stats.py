@@ -697,3 +697,31 @@ class TestRateLimit(StatsTest):
         self.assertEqual(s["inquiries"], 4)
         gwrow = [c for c in s["by_client"] if c["client"] == "gw"][0]
         self.assertEqual(gwrow["lookups"], 2 + 1)
+
+
+class TestIvrCountsTowardsAlerts(StatsTest):
+    dd_kwargs = {"alerts": {"threshold": 3, "window_s": 60}}
+
+    def test_calls_with_a_lookup_raise_the_gateways_alert(self):
+        gw = self.connect("gw")
+        sup = self.connect("sup")
+        for i in range(4):
+            c = Call(self, gw, call_id=f"bulk-{i}", ani="anonymous")
+            c.input("09011112222")
+            c.input("19750401")
+            c.end()
+        # Calls that never reach a lookup do not count.
+        c = Call(self, gw, call_id="nolookup", ani="anonymous")
+        c.end()
+        alerts = self.assertResult(sup.call("alerts.list"))["alerts"]
+        self.assertEqual(len(alerts), 1)
+        self.assertEqual((alerts[0]["client"], alerts[0]["count"]),
+                         ("gw", 4))
+
+
+class TestDates(StatsTest):
+
+    def test_to_alone_is_one_day(self):
+        sup = self.connect("sup")
+        r = self.assertResult(sup.call("stats.summary", {"to": "2026-01-05"}))
+        self.assertEqual((r["from"], r["to"]), ("2026-01-05", "2026-01-05"))
