@@ -121,6 +121,10 @@ clean:
 distclean: clean
 	rm -rf demo
 
+# Keep the objects make builds on the way (and keep its "rm" lines from
+# following the test summary).
+.SECONDARY:
+
 .PHONY: all tests check check-fast bench bench-import demo install clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d
