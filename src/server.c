@@ -434,6 +434,20 @@ server_run(struct server *srv)
 	return 0;
 }
 
+/* Adds "what kept: why" to the reload's message; frees why. */
+static void
+reload_failed(char **msg, const char *what, char *why)
+{
+	char	*tmp;
+
+	if (asprintf(&tmp, "%s%s%s kept: %s", *msg ? *msg : "",
+	    *msg ? "; " : "", what, why ? why : "?") == -1)
+		tmp = NULL;
+	free(*msg);
+	*msg = tmp;
+	free(why);
+}
+
 int
 server_reload(struct server *srv, char **err)
 {
@@ -441,7 +455,7 @@ server_reload(struct server *srv, char **err)
 	struct prompts	*prompts;
 	struct affected	*a;
 	struct conn	*c;
-	char		*e = NULL, *msg = NULL, *tmp;
+	char		*e = NULL, *msg = NULL;
 	int		 failed = 0;
 
 	*err = NULL;
@@ -455,9 +469,7 @@ server_reload(struct server *srv, char **err)
 		e = strdup("data_dir, key_file and listen need a restart");
 	}
 	if (conf == NULL) {
-		if (asprintf(&msg, "conf kept: %s", e ? e : "?") == -1)
-			msg = NULL;
-		free(e);
+		reload_failed(&msg, "conf", e);
 		failed = 1;
 	} else {
 		config_free(srv->conf);
@@ -470,12 +482,7 @@ server_reload(struct server *srv, char **err)
 	}
 	e = NULL;
 	if ((prompts = prompt_load(srv->conf->prompts_dir, &e)) == NULL) {
-		if (asprintf(&tmp, "%s%sprompts kept: %s", msg ? msg : "",
-		    msg ? "; " : "", e ? e : "?") == -1)
-			tmp = NULL;
-		free(msg);
-		msg = tmp;
-		free(e);
+		reload_failed(&msg, "prompts", e);
 		failed = 1;
 	} else {
 		prompt_free(srv->prompts);
@@ -484,12 +491,7 @@ server_reload(struct server *srv, char **err)
 	}
 	e = NULL;
 	if ((a = server_open_affected(srv, srv->conf, &e)) == NULL) {
-		if (asprintf(&tmp, "%s%saffected.db kept: %s", msg ? msg : "",
-		    msg ? "; " : "", e ? e : "?") == -1)
-			tmp = NULL;
-		free(msg);
-		msg = tmp;
-		free(e);
+		reload_failed(&msg, "affected.db", e);
 		failed = 1;
 	} else {
 		affected_unref(srv->affected);
