@@ -102,7 +102,6 @@ const struct conf_client *config_client(const struct config *,
 	    const char *name);
 
 const char *config_role_name(enum role);
-int	config_role_parse(const char *, enum role *);
 
 /*
  * Applies the process-wide parts: the time zone (TZ) used for business

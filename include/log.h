@@ -24,7 +24,6 @@ enum log_target {
 
 void	log_init(const char *ident, enum log_level, enum log_target);
 void	log_set_level(enum log_level);
-enum log_level log_get_level(void);
 int	log_level_parse(const char *, enum log_level *);
 
 /* log_warn appends strerror(errno); the x variants do not. */
@@ -34,8 +33,6 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Always written, whatever the level: start, stop, checkpoints. */
 void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	fatal(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 

@@ -32,9 +32,6 @@ int	notice_render(const struct notice_ctx *, const char *org,
 void	notice_hours(const struct notice_ctx *, int open_min, int close_min,
 	    char *out, size_t len);
 
-/* One prompt with the service-wide placeholders filled in. */
-int	notice_prompt(const struct notice_ctx *, enum prompt_id,
-	    struct evbuffer *);
 
 /* What one organisation held and whom to ask (notice_org*). */
 int	notice_org(const struct notice_ctx *, const struct match *,
@@ -52,7 +49,5 @@ int	notice_lookup(const struct notice_ctx *, const struct match *,
 int	notice_org_name(const struct notice_ctx *, const struct org *,
 	    struct evbuffer *);
 
-/* "2017-09-29" as it is said: 2017年9月29日, 29 September 2017. */
-void	notice_date(const char *lang, const char *iso, char *out, size_t len);
 
 #endif

@@ -65,6 +65,5 @@ int	rpc_invalid_param(struct rpc_call *, const char *field,
 int	rpc_param_string(struct rpc_call *, const char *name, int required,
 	    const char **out);
 
-const char *rpc_error_message(int code);
 
 #endif

@@ -79,7 +79,5 @@ int	server_run(struct server *);
  */
 int	server_reload(struct server *, char **err);
 
-/* Starts a graceful stop: no new connections, finish in-flight work. */
-void	server_stop(struct server *);
 
 #endif

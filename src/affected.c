@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "affected.h"
+#include "bytes.h"
 #include "log.h"
 
 struct affected {
@@ -270,39 +271,19 @@ affected_slot(int64_t bucket, int run)
 	return bucket << AFFECTED_RUN_BITS | run;
 }
 
-static void
-put_le(unsigned char *p, uint64_t v, int n)
-{
-	int	i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get_le(const unsigned char *p, int n)
-{
-	uint64_t	v = 0;
-	int		i;
-
-	for (i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 void
 affected_entry_put(unsigned char *p, const struct affected_entry *e,
     int search)
 {
 	int	i;
 
-	put_le(p, (uint64_t)e->key, 8);
-	put_le(p + 8, (uint64_t)e->org, 4);
-	put_le(p + 12, e->items, 2);
-	put_le(p + 14, e->has, 2);
+	bytes_put_le(p, (uint64_t)e->key, 8);
+	bytes_put_le(p + 8, (uint64_t)e->org, 4);
+	bytes_put_le(p + 12, e->items, 2);
+	bytes_put_le(p + 14, e->has, 2);
 	if (search)
 		for (i = 0; i < 4; i++)
-			put_le(p + 16 + 8 * i, (uint64_t)e->h[i], 8);
+			bytes_put_le(p + 16 + 8 * i, (uint64_t)e->h[i], 8);
 }
 
 void
@@ -311,12 +292,12 @@ affected_entry_get(const unsigned char *p, struct affected_entry *e,
 {
 	int	i;
 
-	e->key = (int64_t)get_le(p, 8);
-	e->org = (int64_t)get_le(p + 8, 4);
-	e->items = (unsigned)get_le(p + 12, 2);
-	e->has = (unsigned)get_le(p + 14, 2);
+	e->key = (int64_t)bytes_get_le(p, 8);
+	e->org = (int64_t)bytes_get_le(p + 8, 4);
+	e->items = (unsigned)bytes_get_le(p + 12, 2);
+	e->has = (unsigned)bytes_get_le(p + 14, 2);
 	for (i = 0; i < 4; i++)
-		e->h[i] = search ? (int64_t)get_le(p + 16 + 8 * i, 8) : 0;
+		e->h[i] = search ? (int64_t)bytes_get_le(p + 16 + 8 * i, 8) : 0;
 }
 
 int
@@ -338,7 +319,7 @@ affected_lookup(struct affected *a, int64_t key, struct match *out,
 		for (off = 0; blob != NULL && off + AFFECTED_LOOKUP_ENTRY <=
 		    len; off += AFFECTED_LOOKUP_ENTRY) {
 			/* Entries are sorted by key within a row. */
-			if ((int64_t)get_le(blob + off, 8) != key)
+			if ((int64_t)bytes_get_le(blob + off, 8) != key)
 				continue;
 			affected_entry_get(blob + off, &e, 0);
 			(void)record_merge(&a->orgs, out, &n, max, e.org,
@@ -370,7 +351,7 @@ affected_search(struct affected *a, int64_t key, struct affected_entry *out,
 		len = (size_t)sqlite3_column_bytes(a->search, 0);
 		for (off = 0; blob != NULL && off + AFFECTED_SEARCH_ENTRY <=
 		    len && n < max; off += AFFECTED_SEARCH_ENTRY)
-			if ((int64_t)get_le(blob + off, 8) == key)
+			if ((int64_t)bytes_get_le(blob + off, 8) == key)
 				affected_entry_get(blob + off, &out[n++], 1);
 	}
 	sqlite3_reset(a->search);

@@ -31,6 +31,7 @@
 #include "affected.h"
 #include "affected_build.h"
 #include "crypto.h"
+#include "hasher.h"
 
 #define STR2(x)	#x
 #define STR(x)	STR2(x)
@@ -105,7 +106,7 @@ struct affected_build {
 	int64_t		 rows;
 	struct run	 lookup;
 	struct run	 search;
-	char		 key_id[CRYPTO_KEY_ID_SIZE];
+	char		 key_id[HASHER_KEY_ID_SIZE];
 };
 
 static int	build_errf(char **, const char *, ...)

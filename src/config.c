@@ -51,6 +51,7 @@ static const char *parse_log_level(struct config *, const char *);
 static const char *parse_op_open(struct config *, const char *);
 static const char *parse_op_close(struct config *, const char *);
 static const char *parse_log_target(struct config *, const char *);
+static int	config_role_parse(const char *, enum role *);
 
 #define OFF(f)	offsetof(struct config, f)
 #define NOOFF	((size_t)-1)
@@ -776,7 +777,7 @@ config_role_name(enum role r)
 	}
 }
 
-int
+static int
 config_role_parse(const char *s, enum role *out)
 {
 	static const enum role roles[] = { ROLE_GATEWAY, ROLE_OPERATOR,

@@ -25,6 +25,7 @@
 
 #include "affected_build.h"
 #include "crypto.h"
+#include "hasher.h"
 #include "csv.h"
 #include "import.h"
 #include "import_row.h"
@@ -716,7 +717,7 @@ import_run(const struct import_options *opt, struct import_summary *sum,
 	struct import		 im;
 	struct build_summary	 bs;
 	unsigned char		 key[CRYPTO_KEY_SIZE];
-	char			 key_id[CRYPTO_KEY_ID_SIZE];
+	char			 key_id[HASHER_KEY_ID_SIZE];
 	size_t			 i;
 	int			 rc = -1;
 

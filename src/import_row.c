@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "hasher.h"
 #include "import_row.h"
 #include "normalize.h"
 #include "record.h"
@@ -157,18 +158,18 @@ import_row_build(const struct import_row_ctx *ctx, char **fields,
 	b->search_key = hasher_search_key(ctx->hasher, kana, birth);
 	if (b->has & BUILD_HAS_PHONE)
 		b->phone_h = hasher_field(ctx->hasher, b->search_key,
-		    CRYPTO_FIELD_PHONE, phone);
+		    HASHER_FIELD_PHONE, phone);
 	if (b->has & BUILD_HAS_GENDER) {
 		gbuf[0] = (char)('0' + gender);
 		gbuf[1] = '\0';
 		b->gender_h = hasher_field(ctx->hasher, b->search_key,
-		    CRYPTO_FIELD_GENDER, gbuf);
+		    HASHER_FIELD_GENDER, gbuf);
 	}
 	if (b->has & BUILD_HAS_POSTAL)
 		b->postal_h = hasher_field(ctx->hasher, b->search_key,
-		    CRYPTO_FIELD_POSTAL, postal);
+		    HASHER_FIELD_POSTAL, postal);
 	if (b->has & BUILD_HAS_ADDRESS)
 		b->address_h = hasher_field(ctx->hasher, b->search_key,
-		    CRYPTO_FIELD_ADDRESS, address);
+		    HASHER_FIELD_ADDRESS, address);
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include "affected.h"
 #include "config.h"
 #include "crypto.h"
+#include "hasher.h"
 #include "ivr.h"
 #include "notice.h"
 #include "store.h"

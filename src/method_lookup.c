@@ -15,6 +15,7 @@
 #include "config.h"
 #include "conn.h"
 #include "crypto.h"
+#include "hasher.h"
 #include "guard.h"
 #include "log.h"
 #include "method.h"

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "conn.h"
 #include "crypto.h"
+#include "hasher.h"
 #include "guard.h"
 #include "log.h"
 #include "method.h"
@@ -34,14 +35,14 @@
 /* The fields an operator may check, in the order of the entry's hashes. */
 static const struct {
 	const char		*name;
-	enum crypto_field	 field;
+	enum hasher_field	 field;
 	unsigned		 has;
 	int			 slot;		/* affected_entry.h[] */
 } check_fields[] = {
-	{ "gender", CRYPTO_FIELD_GENDER, BUILD_HAS_GENDER, 0 },
-	{ "postal_code", CRYPTO_FIELD_POSTAL, BUILD_HAS_POSTAL, 1 },
-	{ "address", CRYPTO_FIELD_ADDRESS, BUILD_HAS_ADDRESS, 2 },
-	{ "phone", CRYPTO_FIELD_PHONE, BUILD_HAS_PHONE, 3 },
+	{ "gender", HASHER_FIELD_GENDER, BUILD_HAS_GENDER, 0 },
+	{ "postal_code", HASHER_FIELD_POSTAL, BUILD_HAS_POSTAL, 1 },
+	{ "address", HASHER_FIELD_ADDRESS, BUILD_HAS_ADDRESS, 2 },
+	{ "phone", HASHER_FIELD_PHONE, BUILD_HAS_PHONE, 3 },
 };
 #define NCHECKS	(sizeof check_fields / sizeof check_fields[0])
 
@@ -86,7 +87,7 @@ given_fields(struct rpc_call *call, struct given *g, int with_address)
 	memset(g, 0, sizeof *g * NCHECKS);
 	for (i = 0; i < NCHECKS; i++) {
 		if (!with_address && check_fields[i].field ==
-		    CRYPTO_FIELD_ADDRESS)
+		    HASHER_FIELD_ADDRESS)
 			continue;
 		if (rpc_param_string(call, check_fields[i].name, 0, &in) == -1)
 			return -1;
@@ -94,21 +95,21 @@ given_fields(struct rpc_call *call, struct given *g, int with_address)
 			continue;
 		g[i].present = 1;
 		switch (check_fields[i].field) {
-		case CRYPTO_FIELD_GENDER:
+		case HASHER_FIELD_GENDER:
 			if (normalize_gender(in, &gender, &why) != NORM_OK)
 				return rpc_invalid_param(call, "gender", why);
 			snprintf(g[i].value, sizeof g[i].value, "%d", gender);
 			break;
-		case CRYPTO_FIELD_POSTAL:
+		case HASHER_FIELD_POSTAL:
 			if (normalize_postal(in, g[i].value, &why) != NORM_OK)
 				return rpc_invalid_param(call, "postal_code",
 				    why);
 			break;
-		case CRYPTO_FIELD_ADDRESS:
+		case HASHER_FIELD_ADDRESS:
 			if (normalize_address(in, g[i].value, &why) != NORM_OK)
 				return rpc_invalid_param(call, "address", why);
 			break;
-		case CRYPTO_FIELD_PHONE:
+		case HASHER_FIELD_PHONE:
 			if (normalize_phone(in, g[i].value, &why) != NORM_OK)
 				return rpc_invalid_param(call, "phone", why);
 			break;

@@ -52,7 +52,7 @@ take_string(struct evbuffer *b)
 	return s;
 }
 
-void
+static void
 notice_date(const char *lang, const char *iso, char *out, size_t len)
 {
 	int	y, m, d;
@@ -158,7 +158,7 @@ notice_render(const struct notice_ctx *n, const char *org, enum prompt_id id,
 	return prompt_render(n->prompts, n->lang, org, id, vars, out);
 }
 
-int
+static int
 notice_prompt(const struct notice_ctx *n, enum prompt_id id,
     struct evbuffer *out)
 {

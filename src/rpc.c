@@ -52,7 +52,7 @@ static json_t	*rpc_dispatch(struct conn *, json_t *, int *);
 static int	 rpc_audit(struct conn *, struct rpc_call *);
 static json_t	*rpc_result_response(json_t *, json_t *);
 
-const char *
+static const char *
 rpc_error_message(int code)
 {
 	switch (code) {
@@ -151,12 +151,6 @@ audit_name_ok(const char *s)
 		    s[n] == '.' || s[n] == '_'))
 			return 0;
 	return n > 0;
-}
-
-static int
-param_name_ok(const char *s)
-{
-	return audit_name_ok(s);
 }
 
 /*
@@ -292,7 +286,7 @@ rpc_audit(struct conn *c, struct rpc_call *call)
 		names = json_array();
 		if (call->params != NULL)
 			json_object_foreach(call->params, key, v) {
-				if (param_name_ok(key))
+				if (audit_name_ok(key))
 					json_array_append_new(names,
 					    json_string(key));
 				else

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "conn.h"
 #include "crypto.h"
+#include "hasher.h"
 #include "guard.h"
 #include "refs.h"
 #include "log.h"
@@ -45,6 +46,7 @@ static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_grace_cb(evutil_socket_t, short, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
 static void	server_release(struct server *);
+static void	server_stop(struct server *);
 static void	server_checkpoint(struct server *, int);
 static int	server_listen(struct server *, char **);
 static struct affected *server_open_affected(struct server *,
@@ -54,7 +56,7 @@ static struct affected *
 server_open_affected(struct server *srv, const struct config *conf,
     char **err)
 {
-	char			 key_id[CRYPTO_KEY_ID_SIZE];
+	char			 key_id[HASHER_KEY_ID_SIZE];
 	char			*path;
 	struct affected		*a;
 
@@ -342,7 +344,7 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-void
+static void
 server_stop(struct server *srv)
 {
 	struct timeval	 tv = { STOP_GRACE_S, 0 };

@@ -16,31 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "crypto.h"
 #include "log.h"
 #include "store_int.h"
-
-static void
-put_le64(unsigned char *p, uint64_t v)
-{
-	int	i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-to_hex(const unsigned char *md, char out[CRYPTO_SHA256_HEX_SIZE])
-{
-	static const char	hex[] = "0123456789abcdef";
-	int			i;
-
-	for (i = 0; i < CRYPTO_SHA256_SIZE; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[64] = '\0';
-}
 
 /* The hash of one entry after prev; -1 if out of memory. */
 static int
@@ -61,8 +40,8 @@ entry_hash(const unsigned char prev[CRYPTO_SHA256_SIZE], int64_t id,
 		return -1;
 	memcpy(p, prev, CRYPTO_SHA256_SIZE);
 	p += CRYPTO_SHA256_SIZE;
-	put_le64(p, (uint64_t)id);
-	put_le64(p + 8, (uint64_t)e->time);
+	bytes_put_le(p, (uint64_t)id, 8);
+	bytes_put_le(p + 8, (uint64_t)e->time, 8);
 	p += 16;
 	for (i = 0; i < 5; i++) {
 		memcpy(p, parts[i], n[i] + 1);
@@ -148,7 +127,7 @@ store_audit_head(const struct store *s, int64_t *entries,
     char head[CRYPTO_SHA256_HEX_SIZE])
 {
 	*entries = s->audit_n;
-	to_hex(s->audit_head, head);
+	bytes_hex(s->audit_head, CRYPTO_SHA256_SIZE, head);
 }
 
 static const char *
@@ -204,7 +183,7 @@ store_audit_verify(struct store *s, const char *checkpoint,
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		to_hex(md, hex);
+		bytes_hex(md, CRYPTO_SHA256_SIZE, hex);
 		if (sqlite3_column_bytes(st, 7) != CRYPTO_SHA256_SIZE ||
 		    memcmp(md, sqlite3_column_blob(st, 7), sizeof md) != 0) {
 			r->bad_entry = id;
@@ -223,7 +202,7 @@ store_audit_verify(struct store *s, const char *checkpoint,
 		sqlite3_finalize(st);
 		return -1;
 	}
-	to_hex(prev, r->head);
+	bytes_hex(prev, CRYPTO_SHA256_SIZE, r->head);
 	if (checkpoint != NULL && r->entries < cp_n) {
 		r->bad_entry = r->entries + 1;
 		snprintf(r->reason, sizeof r->reason, "the log ends at entry "

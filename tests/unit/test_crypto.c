@@ -19,6 +19,7 @@
 #include <openssl/params.h>
 
 #include "crypto.h"
+#include "hasher.h"
 
 static void
 unhex(const char *hex, unsigned char *out, size_t *len)
@@ -75,7 +76,7 @@ test_rfc4231(void **state)
 		unhex(v[i].key, key, &klen);
 		unhex(v[i].data, data, &dlen);
 		unhex(v[i].mac, want, &mlen);
-		crypto_hmac_sha256(key, klen, data, dlen, got);
+		hasher_hmac_sha256(key, klen, data, dlen, got);
 		assert_memory_equal(got, want, 32);
 	}
 }
@@ -101,7 +102,7 @@ test_matches_evp_mac(void **state)
 		assert_int_equal(crypto_random(msg, sizeof msg), 0);
 		klen = 1 + (size_t)key[0] % sizeof key;
 		mlen = (size_t)msg[0] * (size_t)msg[1] % sizeof msg;
-		crypto_hmac_sha256(key, klen, msg, mlen, a);
+		hasher_hmac_sha256(key, klen, msg, mlen, a);
 		ctx = EVP_MAC_CTX_new(mac);
 		assert_true(EVP_MAC_init(ctx, key, klen, p));
 		assert_true(EVP_MAC_update(ctx, msg, mlen));
@@ -117,7 +118,7 @@ test_hasher_separation(void **state)
 {
 	unsigned char	 k1[32], k2[32];
 	struct hasher	*a, *b, *d;
-	char		 id1[CRYPTO_KEY_ID_SIZE], id2[CRYPTO_KEY_ID_SIZE];
+	char		 id1[HASHER_KEY_ID_SIZE], id2[HASHER_KEY_ID_SIZE];
 
 	(void)state;
 	memset(k1, 1, sizeof k1);
@@ -141,12 +142,12 @@ test_hasher_separation(void **state)
 	assert_true(hasher_lookup_key(a, "0312", "3451975-04-01") !=
 	    hasher_lookup_key(a, "0312345", "1975-04-01"));
 	/* Field hashes depend on the record and on the field. */
-	assert_true(hasher_field(a, 1, CRYPTO_FIELD_GENDER, "1") !=
-	    hasher_field(a, 2, CRYPTO_FIELD_GENDER, "1"));
-	assert_true(hasher_field(a, 1, CRYPTO_FIELD_GENDER, "1") !=
-	    hasher_field(a, 1, CRYPTO_FIELD_POSTAL, "1"));
-	assert_true(hasher_field(a, 1, CRYPTO_FIELD_GENDER, "1") ==
-	    hasher_field(d, 1, CRYPTO_FIELD_GENDER, "1"));
+	assert_true(hasher_field(a, 1, HASHER_FIELD_GENDER, "1") !=
+	    hasher_field(a, 2, HASHER_FIELD_GENDER, "1"));
+	assert_true(hasher_field(a, 1, HASHER_FIELD_GENDER, "1") !=
+	    hasher_field(a, 1, HASHER_FIELD_POSTAL, "1"));
+	assert_true(hasher_field(a, 1, HASHER_FIELD_GENDER, "1") ==
+	    hasher_field(d, 1, HASHER_FIELD_GENDER, "1"));
 	hasher_key_id(a, id1);
 	hasher_key_id(b, id2);
 	assert_int_equal(strlen(id1), 16);

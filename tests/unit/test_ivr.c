@@ -18,6 +18,7 @@
 #include "affected.h"
 #include "config.h"
 #include "crypto.h"
+#include "hasher.h"
 #include "import.h"
 #include "ivr.h"
 #include "prompt.h"
@@ -40,7 +41,7 @@ setup(void **state)
 	struct import_options	 opt;
 	struct import_summary	 sum;
 	unsigned char		 key[CRYPTO_KEY_SIZE];
-	char			 path[128], conf[128], key_id[CRYPTO_KEY_ID_SIZE];
+	char			 path[128], conf[128], key_id[HASHER_KEY_ID_SIZE];
 	const char		*data = getenv("HOTLINE_TESTDATA");
 	const char		*lists[1];
 	char			 orgs[256], list[256], *err = NULL;
