@@ -45,8 +45,9 @@ main(int argc, char *argv[])
 	static const char	*roles[3] = { "gateway", "gateway", "operator" };
 	struct stats_summary	 sum;
 	struct tm		 tm;
-	struct inquiry_rec	 rec;
+	struct store_inquiry	 rec;
 	struct store		*s;
+	struct store_batch	*b = NULL;
 	const char		*codes[2];
 	int64_t			 n = 1000000, i, hourly[24][OUTCOME_COUNT];
 	time_t			 end, start, t, starts[25];
@@ -70,7 +71,8 @@ main(int argc, char *argv[])
 	/* The counters' days are those of the service's zone. */
 	setenv("TZ", getenv("TZ") ? getenv("TZ") : "Asia/Tokyo", 1);
 	tzset();
-	if ((s = store_open(argv[1], 0, 0, &err)) == NULL) {
+	if ((s = store_open(argv[1], 0, 0, &err)) == NULL ||
+	    (b = store_batch_new()) == NULL) {
 		fprintf(stderr, "stats_load: %s\n", err);
 		return 1;
 	}
@@ -105,22 +107,28 @@ main(int argc, char *argv[])
 		rec.duration_s = rec.channel == CHANNEL_API ? -1 :
 		    (int)(30 + (x >> 24) % 600);
 		codes[0] = orgs[(x >> 32) % ORGS];
-		codes[1] = orgs[(x >> 40) % ORGS];
+		/* Two different organisations, as a lookup names each once. */
+		codes[1] = orgs[((x >> 32) % ORGS + 1 + (x >> 40) % (ORGS - 1)) %
+		    ORGS];
 		rec.orgs = codes;
 		rec.norgs = rec.outcome == OUTCOME_AFFECTED ?
 		    1 + (x >> 48) % 2 : 0;
-		if (store_inquiry_add(s, &rec) == -1)
+		rec.id = i + 1;
+		if (store_batch_inquiry(b, &rec) == -1)
 			return 1;
-		if (rec.channel == CHANNEL_API)
-			store_count_request(s, t, rec.client, rec.role, 1, 0);
+		if (rec.channel == CHANNEL_API &&
+		    store_batch_request(b, t, rec.client, rec.role, 1, 0) == -1)
+			return 1;
 		if (i % GROUP == GROUP - 1) {
-			store_note_sessions(s, t, (size_t)((x >> 20) % 3000));
-			if (store_commit(s) == -1)
+			store_batch_sessions(b, t, (size_t)((x >> 20) % 3000));
+			if (store_batch_apply(s, b) == -1)
 				return 1;
+			store_batch_reset(b);
 		}
 	}
-	if (store_commit(s) == -1)
+	if (store_batch_apply(s, b) == -1)
 		return 1;
+	store_batch_free(b);
 	fill = now_s() - t0;
 
 	ts = calloc((size_t)runs, sizeof *ts);

@@ -52,6 +52,8 @@ struct config {
 	int		 max_connections;
 	int		 max_batch;
 	int		 max_output;
+	int		 max_output_total;
+	int		 line_timeout_s;
 
 	char		*time_zone;
 	int		 open_min;	/* minutes after midnight */

@@ -1,7 +1,9 @@
 /*
- * One client connection: its bufferevent, line framing, authentication,
- * and the replies waiting for the turn's commit. A connection is freed in
- * exactly one place, conn_close(), which logs why.
+ * One client of the JSON-RPC port: its bufferevent, line framing, its
+ * principal, the IVR sessions it owns, and the answers it holds until
+ * the commit barrier releases them. A connection is closed in exactly
+ * one place, conn_close(), which logs why; its memory is freed after the
+ * loop turn, never inside a callback that may still use it.
  */
 #ifndef HOTLINE_CONN_H
 #define HOTLINE_CONN_H
@@ -9,67 +11,66 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
-#include "config.h"
+#include "commit.h"
+#include "core.h"
+#include "rpc.h"
+#include "session.h"
 
 struct bufferevent;
+struct event;
+struct evbuffer;
 struct server;
-struct session;
 
-/* A reply held until the commit of the turn that produced it. */
-struct reply {
-	STAILQ_ENTRY(reply)	 entry;
-	json_t			*msg;		/* owned */
-	unsigned		 durable:1;	/* reports a store write */
-	unsigned		 batch_open:1;	/* first element of a batch */
-	unsigned		 batch_close:1;	/* last element of a batch */
+/* One held answer: its bytes (and its failed form) are in conn.held. */
+struct held_mark {
+	size_t		len;
+	size_t		failed_len;
+	uint64_t	seq;
 };
 
-#define CONN_CLIENT_MAX	64	/* longest client name, as in the conf */
-
 struct conn {
-	TAILQ_ENTRY(conn)	 entry;
-	TAILQ_ENTRY(conn)	 held_entry;
-	int			 on_held;
+	TAILQ_ENTRY(conn)	 entry;		/* the server's conns, or dead */
 	struct server		*srv;
 	struct bufferevent	*bev;
+	struct event		*ev_line;	/* a line's deadline */
 	uint64_t		 id;		/* for logs */
-	char			 peer[64];
 
-	/* Set by hello. */
-	char			 client[CONN_CLIENT_MAX + 1];
-	enum role		 role;
+	struct principal	 who;
+	struct session_owner	 sessions;
+	struct rpc_peer		 peer;
+	struct commit_waiter	 waiter;
 
-	STAILQ_HEAD(, reply)	 replies;
-	TAILQ_HEAD(, session)	 sessions;	/* IVR sessions it opened */
-	int			 closing;	/* close once output is sent */
-	int			 read_paused;	/* output over the limit */
-	int			 failed_hellos;
+	struct evbuffer		*held;		/* answers not yet released */
+	struct held_mark	*marks;		/* a ring, oldest at head */
+	size_t			 mhead, mn, mcap;
+	size_t			 queued;	/* held + output, as last counted */
+
+	size_t			 stop_left;	/* at a stop: bytes to answer */
+	unsigned		 stopping:1;	/* SIGTERM: finish, then close */
+	unsigned		 closing:1;	/* close once all is sent */
+	unsigned		 lingering:1;	/* sent all; waiting for EOF */
+	unsigned		 read_paused:1;	/* its output is over the limit */
+	unsigned		 budget_paused:1; /* the global output budget */
+	unsigned		 eof:1;		/* the client closed its side */
+	unsigned		 oom:1;		/* an answer could not be kept */
+	unsigned		 dead:1;	/* closed; freed after the turn */
 };
 
 /* Takes over fd; on failure closes it and returns NULL. */
 struct conn *conn_new(struct server *, int fd, const struct sockaddr *,
 	    int socklen);
 void	conn_close(struct conn *, const char *reason);
-
-/* Queues a reply (owned) for release after the commit. */
-int	conn_queue_reply(struct conn *, json_t *msg, int durable,
-	    int batch_open, int batch_close);
+/* Frees a closed connection (the server, after the loop turn). */
+void	conn_free(struct conn *);
 
 /*
- * Sends the held replies; commit_ok 0 turns each durable reply into a
- * -32005 error, since what it reported was rolled back.
+ * A graceful stop: the requests already received (in the buffers and
+ * in the kernel) are answered, then the connection closes cleanly.
  */
-void	conn_release(struct conn *, int commit_ok);
-
-/* Reads and handles what the client has already sent (graceful stop). */
-void	conn_drain_input(struct conn *);
-
-/* Marks the connection to close once what is queued has been sent. */
-void	conn_finish(struct conn *);
+void	conn_stop(struct conn *);
 
 /*
  * After a reload: re-check the authenticated client against the new conf
@@ -77,10 +78,7 @@ void	conn_finish(struct conn *);
  */
 void	conn_reconfigure(struct conn *);
 
-/* Frees the buffer replies are serialized in (at exit). */
-void	conn_output_free(void);
-
-/* 1 when the connection has nothing left to send. */
-int	conn_drained(const struct conn *);
+/* Stops (1) or resumes (0) reading for the global output budget. */
+void	conn_budget(struct conn *, int paused);
 
 #endif

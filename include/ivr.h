@@ -20,10 +20,10 @@
 #include "prompt.h"
 
 struct affected;
+struct callers;
 struct config;
 struct hasher;
 struct prompts;
-struct store;
 
 enum ivr_action_type {
 	IVR_SAY = 0,
@@ -50,11 +50,16 @@ struct ivr_action {
 	char			*queue;		/* transfer; owned */
 };
 
-/* The actions of one event, in order. */
+/*
+ * The actions of one event, in order, and what the event did that others
+ * count: a lookup in the affected list (the bulk-lookup window, the
+ * caller's daily cap).
+ */
 struct ivr_actions {
 	struct ivr_action	*v;
 	size_t			 n;
 	size_t			 cap;
+	int			 lookups;
 };
 
 enum ivr_state {
@@ -85,26 +90,32 @@ struct ivr_call {
 	size_t			 nmatches;
 };
 
-/* What the engine works with; now is the event's time. */
+/*
+ * What the engine works with; now is the event's time. It reads the
+ * callers' counts and writes nothing: what it did is in the actions.
+ */
 struct ivr_env {
 	const struct config	*conf;
 	const struct prompts	*prompts;
 	struct hasher		*hasher;
 	struct affected		*affected;
-	struct store		*store;
+	struct callers		*callers;
 	time_t			 now;
 };
 
 /*
  * Starts a call: greeting, fraud warning, then the first question (or the
  * closed or rate-limited notice). ani and dnis may be NULL; lang NULL
- * means the conf's default. Returns 0, or -1 if hotline.db failed (the
- * caller answers -32005) or out of memory.
+ * means the conf's default. Returns 0, or -1 if out of memory.
  */
 int	ivr_begin(struct ivr_call *, const struct ivr_env *, const char *ani,
 	    const char *dnis, const char *lang, struct ivr_actions *);
 
-/* Digits the caller keyed (without the terminator), or NULL: a timeout. */
+/*
+ * Digits the caller keyed (without the terminator), or NULL: a timeout.
+ * Returns 0, or -1 if the list could not be read or out of memory (the
+ * call stays where it was, and the same input can be given again).
+ */
 int	ivr_input(struct ivr_call *, const struct ivr_env *,
 	    const char *digits, struct ivr_actions *);
 

@@ -1,11 +1,13 @@
 /*
- * Method handlers, one group per file (method_*.c); rpc.c's dispatch
- * table says which roles may call each.
+ * Method handlers, one group per file (method_*.c); dispatch.c's table
+ * says who may call each and what it counts as. A handler takes a call —
+ * the core, the principal, the params — and sets a result or an error;
+ * it never learns which front end asked.
  */
 #ifndef HOTLINE_METHOD_H
 #define HOTLINE_METHOD_H
 
-#include "rpc.h"
+#include "dispatch.h"
 
 struct notice_ctx;
 struct org;
@@ -18,31 +20,31 @@ json_t	*method_org_name_json(const struct notice_ctx *, const struct org *);
 json_t	*method_org_json(const struct notice_ctx *, const struct org *);
 
 /* method_session.c */
-int	method_hello(struct rpc_call *);
-int	method_ping(struct rpc_call *);
+int	method_hello(struct call *);
+int	method_ping(struct call *);
 
 /* method_lookup.c */
-int	method_lookup(struct rpc_call *);
+int	method_lookup(struct call *);
 
 /* method_operator.c */
-int	method_operator_search(struct rpc_call *);
-int	method_operator_verify(struct rpc_call *);
-int	method_notice_render(struct rpc_call *);
-int	method_inquiry_record(struct rpc_call *);
+int	method_operator_search(struct call *);
+int	method_operator_verify(struct call *);
+int	method_notice_render(struct call *);
+int	method_inquiry_record(struct call *);
 
 /* method_stats.c */
-int	method_stats_summary(struct rpc_call *);
-int	method_stats_hourly(struct rpc_call *);
-int	method_alerts_list(struct rpc_call *);
+int	method_stats_summary(struct call *);
+int	method_stats_hourly(struct call *);
+int	method_alerts_list(struct call *);
 
 /* method_admin.c */
-int	method_admin_reload(struct rpc_call *);
-int	method_admin_client_enable(struct rpc_call *);
-int	method_audit_verify(struct rpc_call *);
+int	method_admin_reload(struct call *);
+int	method_admin_client_enable(struct call *);
+int	method_audit_verify(struct call *);
 
 /* method_call.c */
-int	method_call_begin(struct rpc_call *);
-int	method_call_input(struct rpc_call *);
-int	method_call_end(struct rpc_call *);
+int	method_call_begin(struct call *);
+int	method_call_input(struct call *);
+int	method_call_end(struct call *);
 
 #endif

@@ -14,15 +14,15 @@
 #include <time.h>
 
 #include "affected.h"
-#include "conn.h"
 
 #define REF_LEN		24	/* [A-Za-z0-9], about 143 bits */
+#define REF_CLIENT_MAX	64
 
-struct server;
+struct config;
 
 struct ref {
 	char			 id[REF_LEN + 1];
-	char			 client[CONN_CLIENT_MAX + 1];
+	char			 client[REF_CLIENT_MAX + 1];
 	time_t			 expires;
 	struct affected		*gen;		/* the list it came from (a ref) */
 	struct affected_entry	 e;		/* the record: org, items, hashes */
@@ -36,8 +36,9 @@ struct ref_table *ref_table_new(void);
 void	ref_table_free(struct ref_table *);
 
 /* A new ref of client for a record of gen; NULL if out of memory. */
-const struct ref *ref_new(struct server *, const char *client,
-	    struct affected *gen, const struct affected_entry *, time_t now);
+const struct ref *ref_new(struct ref_table *, const struct config *,
+	    const char *client, struct affected *gen,
+	    const struct affected_entry *, time_t now);
 
 /*
  * operator.verify calls one ref allows: enough to check what a caller
@@ -49,7 +50,7 @@ const struct ref *ref_new(struct server *, const char *client,
  * The ref if it exists, has not expired and belongs to client; NULL for
  * all the rest alike, so that the answer is no oracle.
  */
-struct ref *ref_find(struct server *, const char *client,
-	    const char *id, time_t now);
+struct ref *ref_find(struct ref_table *, const struct config *,
+	    const char *client, const char *id, time_t now);
 
 #endif

@@ -1,32 +1,23 @@
 /*
- * The daemon: listener, signals, the event loop and the state every
- * request may use. The loop runs one turn at a time; after each turn the
- * group transaction is committed and only then are the turn's replies
- * released (server_release), so that an acknowledged inquiry is durable.
+ * The daemon: the event loop, the JSON-RPC listener and its connections,
+ * signals, the once-a-turn commit and the graceful stop. Everything a
+ * request uses lives in the core (core.h); the server is one front end
+ * over it and the owner of the loop.
  */
 #ifndef HOTLINE_SERVER_H
 #define HOTLINE_SERVER_H
 
 #include <sys/queue.h>
 
-#include "compat.h"
-#include "session.h"
-
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
-struct affected;
 struct config;
 struct conn;
+struct core;
 struct event;
 struct event_base;
 struct evconnlistener;
-struct guard;
-struct hasher;
-struct prompts;
-struct ref_table;
-struct store;
 
 TAILQ_HEAD(conn_list, conn);
 
@@ -38,46 +29,35 @@ struct server {
 	struct event		*ev_sighup;
 	struct event		*ev_accept_resume;
 	struct event		*ev_grace;
+	struct event		*ev_sweep;
 
-	struct config		*conf;
-	struct prompts		*prompts;
-	struct hasher		*hasher;
-	struct affected		*affected;
-	struct store		*store;
-	struct guard		*guard;
-	struct ref_table	*refs;
-	int64_t			 audit_checkpoint;	/* entries at the last */
-	time_t			 audit_checkpoint_time;
-
-	struct session_table	 sessions;
-	struct event		*ev_sweep;	/* session timeouts, housekeeping */
-	time_t			 caller_expired; /* last caller count cleanup */
+	struct core		*core;
 
 	struct conn_list	 conns;
 	size_t			 nconns;
-	struct conn_list	 held;		/* conns with replies to release */
+	struct conn_list	 dead;		/* closed, freed after the turn */
 	uint64_t		 next_conn_id;
+	size_t			 queued_total;	/* unsent bytes of all conns */
+	size_t			 budget_paused;	/* conns it stopped reading */
 
 	int			 stopping;
 	int			 done;
 };
 
 /*
- * Everything from the conf on: key, prompts, affected.db, hotline.db, the
- * listening socket. Returns NULL with *err set.
+ * The core from the conf on, the listening socket, the signals. Takes
+ * conf over. Returns NULL with *err set.
  */
 struct server *server_new(struct config *, char **err);
 void	server_free(struct server *);
 
-/* Runs until SIGTERM/SIGINT has been handled; returns the exit status. */
+/*
+ * Runs until SIGTERM/SIGINT has been handled; returns the exit status:
+ * 0, or 1 if what was pending at the stop could not be committed.
+ */
 int	server_run(struct server *);
 
-/*
- * Reloads the conf (clients, limits), prompts and affected.db, each only
- * if it is valid; what fails keeps the old version. Returns 0 if all
- * three reloaded, else -1 with *err describing what did not.
- */
-int	server_reload(struct server *, char **err);
-
+/* A connection's unsent bytes changed: the global budget may act. */
+void	server_queued(struct server *, struct conn *, size_t queued);
 
 #endif

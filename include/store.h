@@ -1,16 +1,24 @@
 /*
  * hotline.db: what the service writes — inquiries, the audit log, alerts,
- * client suspensions, the statistics counters and the IVR's caller counts.
- * Never touched by an import.
+ * client suspensions, the statistics counters and the IVR's caller
+ * lookups. Never touched by an import.
  *
- * Writes are grouped: the first write after a commit opens a transaction,
- * and the server commits it once per event-loop turn, before it releases
- * the replies that report those writes (SPEC §8: an acknowledged inquiry
- * survives kill -9). One commit then serves every request of the turn,
- * and a request's audit entry shares its inquiry's transaction.
+ * The storage is a stack, each layer calling only the one below:
  *
- * store.c: open, commit, inquiries, callers, alerts, suspensions.
- * store_audit.c: the hash chain. store_stats.c: counters and statistics.
+ *   store_batch.c   a batch: one group commit's writes, as data, applied
+ *                   in one transaction (store_batch_apply)
+ *   store_record.c  inquiries, completions, callers, alerts, suspensions
+ *   store_audit.c   the audit hash chain
+ *   store_stats.c   the statistics counters and their queries
+ *   store.c         the connection, schema, statements and the only
+ *                   BEGIN / step / COMMIT / ROLLBACK
+ *
+ * The service never writes row by row: it fills a batch in memory (ids of
+ * inquiries and alerts are its own, allocated in memory), and the commit
+ * barrier (commit.c) applies the batch and only then releases the answers
+ * that report it. A batch is self-contained — it owns copies of every
+ * string — so it can be applied by another thread than the one that
+ * filled it.
  */
 #ifndef HOTLINE_STORE_H
 #define HOTLINE_STORE_H
@@ -25,11 +33,25 @@
 #define STORE_SCHEMA_VERSION	2
 #define STORE_BUCKET_S		900	/* statistics counters: 15 minutes */
 #define STORE_NAME_MAX		64	/* client names, as in the conf */
+#define STORE_ORG_MAX		32	/* organisation codes */
+#define STORE_ORGS_MAX		256	/* organisations one inquiry names */
 
 struct store;
 
+/*
+ * Opens (creating if need be) data_dir/hotline.db in WAL mode.
+ * sync_full: fsync every commit (survives power loss) instead of only
+ * writing it to the OS (survives a crash of the process). readonly: a
+ * reader (hotlinectl's audit check, the daemon's queries); no schema is
+ * created and nothing can be written.
+ */
+struct store *store_open(const char *data_dir, int sync_full, int readonly,
+	    char **err);
+void	store_close(struct store *);
+
 /* One inquiry as written; orgs are organisation codes, each once. */
-struct inquiry_rec {
+struct store_inquiry {
+	int64_t			 id;		/* allocated by the service */
 	time_t			 time;
 	enum channel		 channel;
 	const char		*client;
@@ -43,40 +65,26 @@ struct inquiry_rec {
 };
 
 /*
- * Opens (creating if need be) data_dir/hotline.db in WAL mode.
- * sync_full: fsync every commit (survives power loss) instead of only
- * writing it to the OS (survives a crash of the process). readonly: for
- * hotlinectl, which only reads (the audit check); no schema is created.
+ * An operator's inquiry completed by inquiry.record (SPEC §6.2): its new
+ * outcome and duration, and organisations added. The old state (known to
+ * the service, which holds the open inquiries) moves the counters.
  */
-struct store *store_open(const char *data_dir, int sync_full, int readonly,
-	    char **err);
-void	store_close(struct store *);
-
-/* Adds an inquiry to the open group; returns its id, or -1 (logged). */
-int64_t	store_inquiry_add(struct store *, const struct inquiry_rec *);
-
-/*
- * Completes an operator's inquiry (SPEC §6.2 inquiry.record): replaces
- * its outcome, sets its duration, adds organisations; it keeps its time
- * and channel. Only an operator-channel inquiry of this client, and only
- * once: 0 done, 1 not such an inquiry (or already completed), -1 storage.
- */
-int	store_inquiry_complete(struct store *, int64_t id, const char *client,
-	    enum outcome, int duration_s, const char *const *orgs,
-	    size_t norgs);
-
-/*
- * The daily cap of IVR lookups per caller ID: how many the caller (a
- * hasher_caller_key) made after since, or -1; and one more, now.
- */
-int	store_caller_lookups(struct store *, int64_t caller, time_t since);
-int	store_caller_lookup_add(struct store *, int64_t caller, time_t);
-/* Forgets the caller lookups at or before a time (older than the cap). */
-int	store_caller_expire(struct store *, time_t before);
+struct store_completion {
+	int64_t			 id;
+	time_t			 time;		/* the inquiry's own time */
+	enum outcome		 old_outcome;
+	int			 old_duration_s;
+	const char *const	*old_orgs;
+	size_t			 nold_orgs;
+	enum outcome		 outcome;
+	int			 duration_s;
+	const char *const	*orgs;		/* added (those not yet in) */
+	size_t			 norgs;
+};
 
 /* One alert on bulk lookups (SPEC §7). */
 struct store_alert {
-	int64_t	id;
+	int64_t	id;			/* allocated by the service */
 	time_t	time;
 	char	client[STORE_NAME_MAX + 1];
 	char	role[16];
@@ -85,19 +93,6 @@ struct store_alert {
 	int	window_s;
 	int	suspended;
 };
-
-/* Records an alert; its id, or -1. */
-int64_t	store_alert_add(struct store *, const struct store_alert *);
-/* Alerts at or after since, oldest first; *out is the caller's to free. */
-int	store_alerts(struct store *, time_t since, struct store_alert **out,
-	    size_t *n);
-
-/* Suspends a client (1) or lifts it (0); kept across restarts. */
-int	store_client_suspend(struct store *, const char *client, int on,
-	    time_t);
-/* Calls fn for each suspended client (at start). */
-int	store_clients_suspended(struct store *,
-	    void (*fn)(const char *, void *), void *arg);
 
 /* One request as the audit log keeps it (masked arguments only). */
 struct audit_entry {
@@ -109,11 +104,75 @@ struct audit_entry {
 	const char	*args;		/* canonical JSON, masked */
 };
 
-/* Appends to the chain, in the open group; -1 on failure (logged). */
-int	store_audit_append(struct store *, const struct audit_entry *);
+struct store_batch;
 
-/* The chain's committed length and head hash (hex). */
-void	store_audit_head(const struct store *, int64_t *entries,
+struct store_batch *store_batch_new(void);
+void	store_batch_free(struct store_batch *);
+/* Empties a batch for reuse (its memory is kept). */
+void	store_batch_reset(struct store_batch *);
+/* Writes held: 0 when applying it would change nothing. */
+size_t	store_batch_size(const struct store_batch *);
+
+/*
+ * Adding to a batch copies every string; each returns 0, or -1 when out
+ * of memory (then the batch is as it was).
+ */
+int	store_batch_inquiry(struct store_batch *, const struct store_inquiry *);
+int	store_batch_completion(struct store_batch *,
+	    const struct store_completion *);
+int	store_batch_audit(struct store_batch *, const struct audit_entry *);
+int	store_batch_alert(struct store_batch *, const struct store_alert *);
+int	store_batch_suspend(struct store_batch *, const char *client, int on,
+	    time_t);
+/* An IVR caller's lookup (a hasher_caller_key), for the daily cap. */
+int	store_batch_caller(struct store_batch *, int64_t caller, time_t);
+/* Forgets the caller lookups at or before a time (older than the cap). */
+void	store_batch_caller_expire(struct store_batch *, time_t before);
+/* A lookup or search by a client, for stats.summary's by_client. */
+int	store_batch_request(struct store_batch *, time_t, const char *client,
+	    const char *role, int lookups, int searches);
+/* Open IVR sessions now: the peak of the 15-minute bucket. */
+void	store_batch_sessions(struct store_batch *, time_t, size_t open);
+
+/*
+ * Applies a batch in one transaction: its rows, the audit entries
+ * chained onto the log's head, and the counters they move. 0 when it is
+ * durable (as the conf's synchronous mode makes it), -1 when nothing of
+ * it was written (logged with sqlite's message).
+ */
+int	store_batch_apply(struct store *, struct store_batch *);
+
+/* What the service restores at start. */
+struct store_state {
+	int64_t	next_inquiry;		/* one past the largest id */
+	int64_t	next_alert;
+};
+int	store_state(struct store *, struct store_state *);
+
+/* Calls fn for each suspended client. */
+int	store_clients_suspended(struct store *,
+	    void (*fn)(const char *, void *), void *arg);
+
+/* Calls fn for each IVR caller lookup after since. */
+int	store_callers(struct store *, time_t since,
+	    void (*fn)(int64_t caller, time_t, void *), void *arg);
+
+/*
+ * Calls fn for each operator-channel inquiry after since that
+ * inquiry.record may still complete, with its organisations.
+ */
+int	store_open_inquiries(struct store *, time_t since,
+	    void (*fn)(const struct store_inquiry *, void *), void *arg);
+
+/* Alerts at or after since, oldest first; *out is the caller's to free. */
+int	store_alerts(struct store *, time_t since, struct store_alert **out,
+	    size_t *n);
+
+/*
+ * The chain's length and head hash (hex), as last committed through this
+ * connection (read from the file the first time). -1 on a storage error.
+ */
+int	store_audit_head(struct store *, int64_t *entries,
 	    char head[CRYPTO_SHA256_HEX_SIZE]);
 
 struct audit_report {
@@ -133,15 +192,15 @@ int	store_audit_verify(struct store *, const char *checkpoint,
 	    struct audit_report *);
 
 /*
- * Statistics counters, kept in memory per 15-minute bucket and written at
- * the commit, in the same transaction as what they count.
+ * Appends one entry to the chain in a transaction of its own, for a
+ * process other than hotlined (hotlinectl match): the head is read inside
+ * the transaction, so a running hotlined's entries and this one chain
+ * correctly whichever commits first.
  */
-void	store_count_request(struct store *, time_t, const char *client,
-	    const char *role, int lookups, int searches);
-void	store_note_sessions(struct store *, time_t, size_t open);
+int	store_audit_append_one(struct store *, const struct audit_entry *);
 
 struct stats_org {
-	char	code[33];
+	char	code[STORE_ORG_MAX + 1];
 	int64_t	inquiries;
 	int64_t	affected;
 };
@@ -168,23 +227,13 @@ struct stats_summary {
 	size_t			 nclients;
 };
 
-/* The numbers of [from, to): local midnights (the conf's time zone). */
+/* The committed numbers of [from, to): local midnights (the conf's zone). */
 int	store_stats_summary(struct store *, time_t from, time_t to,
 	    struct stats_summary *);
 void	store_stats_free(struct stats_summary *);
 
-/* Inquiries per outcome in each hour [start + 3600 h, +3600), 24 hours. */
+/* Inquiries per outcome in each hour [starts[h], starts[h + 1]), 24 hours. */
 int	store_stats_hourly(struct store *, const time_t starts[25],
 	    int64_t out[24][OUTCOME_COUNT]);
-
-/* 1 if writes are waiting for store_commit(). */
-int	store_dirty(const struct store *);
-
-/*
- * Commits the group. 0 on success or when there was nothing to commit;
- * -1 if it failed, in which case every write since the last commit is
- * gone and the replies that reported them must become errors.
- */
-int	store_commit(struct store *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * Internal to store.c, store_audit.c and store_stats.c: the store's
- * state and statements. Nothing else includes this file.
+ * Internal to the store_*.c files: the connection and its statements (the
+ * bottom layer, store.c) and the batch as the layers above read it.
+ * Nothing else includes this file.
  */
 #ifndef HOTLINE_STORE_INT_H
 #define HOTLINE_STORE_INT_H
@@ -15,17 +16,13 @@ enum store_stmt {
 	ST_ROLLBACK,
 	ST_INQUIRY_ADD,
 	ST_INQUIRY_ORG_ADD,
-	ST_INQUIRY_GET,
-	ST_INQUIRY_ORGS,
 	ST_INQUIRY_COMPLETE,
-	ST_CALLER_COUNT,
 	ST_CALLER_ADD,
 	ST_CALLER_EXPIRE,
 	ST_ALERT_ADD,
-	ST_ALERTS,
 	ST_CLIENT_SUSPEND,
-	ST_CLIENTS_SUSPENDED,
 	ST_AUDIT_ADD,
+	ST_AUDIT_LAST,
 	ST_STAT_INQUIRY,
 	ST_STAT_DAY,
 	ST_STAT_ORG,
@@ -34,75 +31,104 @@ enum store_stmt {
 	ST_COUNT,
 };
 
-/*
- * Counter deltas gathered between commits, keyed as their tables:
- * inquiries by 15-minute bucket (also written per day), organisations and
- * clients by local day. Statistics are asked for by whole days; only the
- * hourly view needs finer buckets.
- */
-#define STAT_DELTAS_MAX	64
-
-struct stat_inq_delta {
-	int64_t		bucket;
-	enum channel	channel;
-	enum outcome	outcome;
-	int64_t		n, dur_n, dur_sum;
-};
-
-struct stat_org_delta {
-	int64_t	day;		/* YYYYMMDD in the process time zone */
-	char	org[33];
-	int64_t	n, affected;
-};
-
-struct stat_client_delta {
-	int64_t	day;
-	char	client[STORE_NAME_MAX + 1];
-	char	role[16];
-	int64_t	inquiries, lookups, searches;
-};
-
 struct store {
 	sqlite3			*db;
 	sqlite3_stmt		*st[ST_COUNT];
 	int			 readonly;
 	int			 in_txn;
-	int			 failed;	/* a write of this group failed */
 
-	/* The audit chain's head: committed, and with this group's entries. */
+	/* The audit chain's head as this connection last saw it committed. */
+	int			 audit_known;	/* read yet */
 	int64_t			 audit_n;
 	unsigned char		 audit_head[CRYPTO_SHA256_SIZE];
-	int64_t			 audit_n_pending;
-	unsigned char		 audit_head_pending[CRYPTO_SHA256_SIZE];
-
-	struct stat_inq_delta	 inq[STAT_DELTAS_MAX];
-	size_t			 ninq;
-	struct stat_org_delta	 org[STAT_DELTAS_MAX];
-	size_t			 norg;
-	struct stat_client_delta client[STAT_DELTAS_MAX];
-	size_t			 nclient;
-	int64_t			 peak_bucket;	/* sessions: this bucket's peak */
-	int64_t			 peak;
-	int			 peak_dirty;
 };
 
-/* store.c */
+/* store.c: the transaction layer. */
 int	store_begin(struct store *);
-int	store_exec_stmt(struct store *, enum store_stmt);
-void	store_failed(struct store *, const char *);
+int	store_commit(struct store *);
+void	store_rollback(struct store *);
+/* Steps a bound write statement to its end and resets it; -1 logged. */
+int	store_exec(struct store *, enum store_stmt);
+/* Logs a failure with sqlite's message. */
+void	store_error(struct store *, const char *what);
+/* Runs fn for each row of a one-off query bound with two integers. */
+int	store_query(struct store *, const char *sql, int64_t a, int64_t b,
+	    int (*fn)(sqlite3_stmt *, void *), void *arg);
 
-/* store_audit.c */
-int	store_audit_load(struct store *);
-void	store_audit_committed(struct store *, int ok);
+/* One arena-held string list. */
+struct store_strings {
+	const char	**v;
+	size_t		  n;
+};
 
-/* store_stats.c */
-void	store_stats_inquiry(struct store *, time_t, enum channel,
-	    enum outcome, int sign, int duration_s);
-void	store_stats_org(struct store *, time_t, const char *org, int n,
-	    int affected);
-void	store_stats_client_inquiry(struct store *, time_t,
-	    const char *client, const char *role);
-int	store_stats_flush(struct store *);
-void	store_stats_discard(struct store *);
+struct batch_inquiry {
+	struct store_inquiry	 q;		/* strings in the arena */
+};
+
+struct batch_completion {
+	struct store_completion	 c;
+};
+
+struct batch_audit {
+	struct audit_entry	 e;
+};
+
+struct batch_suspend {
+	const char	*client;
+	int		 on;
+	time_t		 time;
+};
+
+struct batch_caller {
+	int64_t	caller;
+	time_t	time;
+};
+
+struct batch_request {
+	time_t		 time;
+	const char	*client;
+	const char	*role;
+	int		 lookups;
+	int		 searches;
+};
+
+struct arena_chunk;
+
+/* A growable array of fixed-size records. */
+struct batch_vec {
+	void	*v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+struct store_batch {
+	struct batch_vec	 inquiries;	/* struct batch_inquiry */
+	struct batch_vec	 completions;	/* struct batch_completion */
+	struct batch_vec	 audit;		/* struct batch_audit */
+	struct batch_vec	 alerts;	/* struct store_alert */
+	struct batch_vec	 suspends;	/* struct batch_suspend */
+	struct batch_vec	 callers;	/* struct batch_caller */
+	struct batch_vec	 requests;	/* struct batch_request */
+	time_t			 caller_expire;	/* 0: none */
+	int64_t			 peak_bucket;	/* sessions: the bucket's peak */
+	int64_t			 peak;		/* 0: none */
+
+	struct arena_chunk	*arena;		/* strings, newest chunk first */
+};
+
+#define BATCH_AT(vec, type, i)	(&((type *)(vec).v)[i])
+
+/* The layers above store.c, each writing its part of a batch. */
+int	store_record_write(struct store *, const struct store_batch *);
+int	store_stats_write(struct store *, const struct store_batch *);
+/* Chains and writes the batch's audit entries onto the current head. */
+int	store_audit_write(struct store *, const struct store_batch *,
+	    int64_t *n, unsigned char head[CRYPTO_SHA256_SIZE]);
+/* The chain's head is (n, head) now that they are committed. */
+void	store_audit_committed(struct store *, int64_t n,
+	    const unsigned char head[CRYPTO_SHA256_SIZE]);
+/* Reads the chain's committed head into the arguments (in a transaction). */
+int	store_audit_last(struct store *, int64_t *n,
+	    unsigned char head[CRYPTO_SHA256_SIZE]);
 
 #endif

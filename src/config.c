@@ -85,6 +85,11 @@ static const struct conf_key conf_keys[] = {
 	  "requests in one batch" },
 	{ "limits.max_output", CONF_INT, 65536, 1073741824, OFF(max_output),
 	  NULL, "unsent reply bytes before a connection stops being read" },
+	{ "limits.max_output_total", CONF_INT, 1048576, 2147483647,
+	  OFF(max_output_total), NULL, "unsent reply bytes of all "
+	  "connections before the largest stop being read" },
+	{ "limits.line_timeout_s", CONF_INT, 1, 3600, OFF(line_timeout_s),
+	  NULL, "seconds a request line may take to arrive whole" },
 	{ "hours.open", CONF_SPECIAL, 0, 0, NOOFF, parse_open,
 	  "opening time, HH:MM" },
 	{ "hours.close", CONF_SPECIAL, 0, 0, NOOFF, parse_close,
@@ -205,6 +210,8 @@ config_defaults(struct config *c)
 	c->max_connections = 10000;
 	c->max_batch = 100;
 	c->max_output = 4 * 1024 * 1024;
+	c->max_output_total = 256 * 1024 * 1024;
+	c->line_timeout_s = 30;
 	config_set_string(&c->time_zone, "Asia/Tokyo");
 	c->open_min = 9 * 60;
 	c->close_min = 20 * 60;

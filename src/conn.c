@@ -1,7 +1,12 @@
 /*
- * Client connections: framing (one JSON text per line, at most
- * conf max_line bytes), back-pressure, idle timeout, and the held replies.
+ * Client connections of the JSON-RPC port: framing (one JSON text per
+ * line, at most limits.max_line bytes, arriving whole within
+ * limits.line_timeout_s), back-pressure, idle timeout, the answers held
+ * for the commit barrier, and a clean close: after the last answer the
+ * connection shuts its side and waits for the client's, so that nothing
+ * the client has not read is lost to a reset.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -21,14 +26,23 @@
 #include "log.h"
 #include "rpc.h"
 #include "server.h"
-#include "session.h"
+
+#define HELLO_FAILURES_MAX	3	/* failed hellos before the close */
+#define LINGER_S		5	/* after the last answer, for the EOF */
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
 static void	conn_event_cb(struct bufferevent *, short, void *);
-static void	conn_line_too_long(struct conn *);
-static int	conn_write_json(const char *, size_t, void *);
+static void	conn_line_cb(evutil_socket_t, short, void *);
+static void	conn_answer(struct rpc_peer *, const struct rpc_answer *);
+static void	conn_release(struct commit_waiter *, uint64_t, int);
+static void	conn_read_lines(struct conn *);
+static void	conn_flush(struct conn *);
+static void	conn_finish(struct conn *, const char *);
 static void	conn_apply_limits(struct conn *);
+
+#define CONN_OF(p, member) \
+	((struct conn *)(void *)((char *)(p) - offsetof(struct conn, member)))
 
 struct conn *
 conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
@@ -42,40 +56,46 @@ conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
 	}
 	c->srv = srv;
 	c->id = ++srv->next_conn_id;
-	STAILQ_INIT(&c->replies);
-	TAILQ_INIT(&c->sessions);
+	snprintf(c->who.origin, sizeof c->who.origin, "conn %llu",
+	    (unsigned long long)c->id);
 	if (sa->sa_family == AF_INET && socklen >= (int)sizeof(struct
 	    sockaddr_in)) {
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
 		    host, sizeof host);
-		snprintf(c->peer, sizeof c->peer, "%s:%u", host,
+		snprintf(c->who.peer, sizeof c->who.peer, "%s:%u", host,
 		    ntohs(((const struct sockaddr_in *)sa)->sin_port));
 	} else if (sa->sa_family == AF_INET6) {
 		inet_ntop(AF_INET6,
 		    &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
 		    sizeof host);
-		snprintf(c->peer, sizeof c->peer, "[%s]:%u", host,
+		snprintf(c->who.peer, sizeof c->who.peer, "[%s]:%u", host,
 		    ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
 	} else
-		snprintf(c->peer, sizeof c->peer, "local");
-	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+		snprintf(c->who.peer, sizeof c->who.peer, "local");
+	session_owner_init(&c->sessions);
+	c->who.owner = &c->sessions;
+	c->peer.core = srv->core;
+	c->peer.who = &c->who;
+	c->peer.answer = conn_answer;
+	c->waiter.release = conn_release;
+	if ((c->held = evbuffer_new()) == NULL ||
+	    (c->ev_line = evtimer_new(srv->base, conn_line_cb, c)) == NULL ||
+	    (c->bev = bufferevent_socket_new(srv->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		evutil_closesocket(fd);
-		free(c);
+		conn_free(c);
 		return NULL;
 	}
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	    c);
 	conn_apply_limits(c);
 	if (bufferevent_enable(c->bev, EV_READ | EV_WRITE) == -1) {
-		bufferevent_free(c->bev);
-		free(c);
+		conn_free(c);
 		return NULL;
 	}
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
-	log_debug("conn %llu: open from %s", (unsigned long long)c->id,
-	    c->peer);
+	log_debug("%s: open from %s", c->who.origin, c->who.peer);
 	return c;
 }
 
@@ -87,7 +107,7 @@ conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
 static void
 conn_apply_limits(struct conn *c)
 {
-	const struct config	*conf = c->srv->conf;
+	const struct config	*conf = c->srv->core->conf;
 	struct timeval		 idle = { conf->idle_timeout_s, 0 };
 
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
@@ -102,114 +122,300 @@ void
 conn_close(struct conn *c, const char *reason)
 {
 	struct server	*srv = c->srv;
-	struct reply	*r;
 
-	log_info("conn %llu: closed (%s)%s%s", (unsigned long long)c->id,
-	    reason, c->client[0] ? ", client " : "", c->client);
+	if (c->dead)
+		return;
+	log_info("%s: closed (%s)%s%s", c->who.origin, reason,
+	    c->who.client[0] ? ", client " : "", c->who.client);
 	/* Calls still open on this connection end as abandoned. */
-	session_end_conn(srv, c, "connection closed");
-	while ((r = STAILQ_FIRST(&c->replies)) != NULL) {
-		STAILQ_REMOVE_HEAD(&c->replies, entry);
-		json_decref(r->msg);
-		free(r);
-	}
-	if (c->on_held)
-		TAILQ_REMOVE(&srv->held, c, held_entry);
+	session_end_owner(srv->core, &c->sessions, "connection closed");
+	commit_unwait(srv->core->commit, &c->waiter);
+	server_queued(srv, c, 0);
+	if (c->budget_paused)
+		srv->budget_paused--;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	evtimer_del(c->ev_line);
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
-	bufferevent_free(c->bev);
+	TAILQ_INSERT_TAIL(&srv->dead, c, entry);
+	c->dead = 1;
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	if (c->ev_line != NULL)
+		event_free(c->ev_line);
+	if (c->held != NULL)
+		evbuffer_free(c->held);
+	free(c->marks);
 	free(c);
 }
 
-/*
- * A stopping server answers what clients have already sent: whatever the
- * kernel holds for this socket is read and handled before reading stops.
- */
-void
-conn_drain_input(struct conn *c)
-{
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	evutil_socket_t	 fd = bufferevent_getfd(c->bev);
-	size_t		 limit = (size_t)c->srv->conf->max_line * 4;
-
-	while (!c->closing && evbuffer_get_length(in) < limit &&
-	    evbuffer_read(in, fd, (int)(limit - evbuffer_get_length(in))) > 0)
-		conn_read_cb(c->bev, c);
-	if (!c->closing)
-		conn_read_cb(c->bev, c);
-}
-
-void
-conn_finish(struct conn *c)
-{
-	c->closing = 1;
-	bufferevent_disable(c->bev, EV_READ);
-}
-
-int
+/* Nothing held, nothing unsent. */
+static int
 conn_drained(const struct conn *c)
 {
-	return STAILQ_EMPTY(&c->replies) &&
+	return c->mn == 0 &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+}
+
+/*
+ * All is sent: shut our side and wait for the client's EOF (bounded), so
+ * that closing with its bytes unread does not reset the connection.
+ */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval	tv = { LINGER_S, 0 };
+
+	if (c->lingering)
+		return;
+	if (c->eof) {
+		/* The client has closed its side already: nothing to wait for. */
+		conn_close(c, "client closed");
+		return;
+	}
+	c->lingering = 1;
+	evtimer_del(c->ev_line);
+	if (shutdown(bufferevent_getfd(c->bev), SHUT_WR) == -1) {
+		conn_close(c, "finished");
+		return;
+	}
+	bufferevent_set_timeouts(c->bev, &tv, NULL);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+/* Stops taking requests; the close follows once all is sent. */
+static void
+conn_finish(struct conn *c, const char *why)
+{
+	if (!c->closing)
+		log_debug("%s: finishing (%s)", c->who.origin, why);
+	c->closing = 1;
+	evtimer_del(c->ev_line);
+	if (conn_drained(c))
+		conn_linger(c);
+}
+
+void
+conn_stop(struct conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	int		 pending = 0;
+
+	if (c->closing)
+		return;
+	c->stopping = 1;
+	/* What the kernel holds was received before the signal too. */
+	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == -1)
+		pending = 0;
+	c->stop_left = evbuffer_get_length(in) + (size_t)pending;
+	if (c->stop_left == 0)
+		conn_finish(c, "shutdown");
+	else {
+		conn_read_lines(c);
+		if (!c->dead)
+			conn_flush(c);
+	}
 }
 
 /* Splits the input into lines and hands each to the RPC layer. */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_read_lines(struct conn *c)
 {
-	struct conn		*c = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
 	struct evbuffer_ptr	 eol;
-	size_t			 eol_len, max = (size_t)c->srv->conf->max_line;
-	size_t			 len;
+	size_t			 eol_len, len, used;
+	size_t			 max = (size_t)c->srv->core->conf->max_line;
+	struct timeval		 tv = { c->srv->core->conf->line_timeout_s, 0 };
 	const char		*line;
+	int			 lines = 0;
 
-	while (!c->closing) {
+	while (!c->closing && !c->read_paused && !c->budget_paused) {
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos == -1) {
 			/* max bytes and a CR whose LF is yet to come are fine. */
 			len = evbuffer_get_length(in);
 			if (len > max + 1 || (len == max + 1 &&
 			    *(evbuffer_pullup(in, -1) + max) != '\r'))
-				conn_line_too_long(c);
+				goto too_long;
+			if (c->stopping && len >= c->stop_left) {
+				/* The rest of that line came after the stop. */
+				conn_finish(c, "shutdown");
+				return;
+			}
+			/* A line's deadline runs from its first byte. */
+			if (len == 0)
+				evtimer_del(c->ev_line);
+			else if (lines > 0 || !evtimer_pending(c->ev_line, NULL))
+				evtimer_add(c->ev_line, &tv);
 			return;
 		}
 		len = (size_t)eol.pos;
-		if (len > max + 1) {	/* +1: a CR before the LF */
-			conn_line_too_long(c);
+		used = len + eol_len;
+		if (len > max + 1)	/* +1: a CR before the LF */
+			goto too_long;
+		if (c->stopping && used > c->stop_left) {
+			conn_finish(c, "shutdown");
 			return;
 		}
-		if ((line = (const char *)evbuffer_pullup(in, eol.pos +
-		    (ev_ssize_t)eol_len)) == NULL) {
+		if ((line = (const char *)evbuffer_pullup(in,
+		    (ev_ssize_t)used)) == NULL) {
 			conn_close(c, "out of memory");
 			return;
 		}
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		if (len > max) {
-			conn_line_too_long(c);
+		if (len > max)
+			goto too_long;
+		rpc_handle_line(&c->peer, line, len);
+		evbuffer_drain(in, used);
+		lines++;
+		if (c->oom) {
+			conn_close(c, "out of memory");
 			return;
 		}
-		rpc_handle_line(c, line, len);
-		evbuffer_drain(in, (size_t)eol.pos + eol_len);
+		if (c->who.failed_auth >= HELLO_FAILURES_MAX)
+			/* Guessing tokens costs a connection every few tries. */
+			conn_finish(c, "too many failed hellos");
+		if (c->stopping && (c->stop_left -= used) == 0)
+			conn_finish(c, "shutdown");
+	}
+	return;
+too_long:
+	/* A line over the limit: answer once, then close (SPEC §6). */
+	log_warnx("%s: line over %zu bytes, closing", c->who.origin, max);
+	rpc_answer_error(&c->peer, RPC_INVALID_REQUEST, json_pack(
+	    "{s:s, s:i}", "reason", "line too long", "max_line", (int)max));
+	evbuffer_drain(in, evbuffer_get_length(in));
+	conn_finish(c, "line too long");
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+
+	if (c->lingering || c->closing) {
+		/* Nothing more is taken; what still comes is dropped. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	conn_read_lines(c);
+	if (!c->dead)
+		conn_flush(c);
+}
+
+/* A line that did not arrive whole in time: a trickle holds no slot. */
+static void
+conn_line_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	log_warnx("%s: a request line took over %d s, closing", c->who.origin,
+	    c->srv->core->conf->line_timeout_s);
+	conn_close(c, "request line too slow");
+}
+
+/* Keeps one answer, in order, until its group is done. */
+static void
+conn_answer(struct rpc_peer *p, const struct rpc_answer *a)
+{
+	struct conn		*c = CONN_OF(p, peer);
+	struct held_mark	*m, *grown;
+	size_t			 cap, i;
+
+	if (c->oom)
+		return;
+	if (c->mn == c->mcap) {
+		cap = c->mcap ? c->mcap * 2 : 16;
+		if ((grown = calloc(cap, sizeof *grown)) == NULL)
+			goto oom;
+		for (i = 0; i < c->mn; i++)
+			grown[i] = c->marks[(c->mhead + i) % c->mcap];
+		free(c->marks);
+		c->marks = grown;
+		c->mhead = 0;
+		c->mcap = cap;
+	}
+	if (evbuffer_add(c->held, a->text, a->len) == -1 ||
+	    (a->failed != NULL && evbuffer_add(c->held, a->failed,
+	    a->failed_len) == -1))
+		goto oom;
+	m = &c->marks[(c->mhead + c->mn) % c->mcap];
+	m->len = a->len;
+	m->failed_len = a->failed != NULL ? a->failed_len : 0;
+	m->seq = a->seq;
+	c->mn++;
+	if (a->seq != 0)
+		commit_wait(c->srv->core->commit, &c->waiter, a->seq);
+	return;
+oom:
+	/* The connection closes after this line. */
+	c->oom = 1;
+}
+
+/*
+ * Sends the held answers that may go: from the front, those that wait
+ * for nothing, and those of group seq (done), in their failed form if it
+ * was rolled back. Then the output limits.
+ */
+static void
+conn_send(struct conn *c, uint64_t seq, int ok)
+{
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct held_mark	*m;
+	size_t			 queued;
+
+	while (c->mn > 0) {
+		m = &c->marks[c->mhead];
+		if (m->seq != 0 && m->seq > seq)
+			break;
+		if (m->seq != 0 && !ok && m->failed_len > 0) {
+			evbuffer_drain(c->held, m->len);
+			evbuffer_remove_buffer(c->held, out, m->failed_len);
+		} else {
+			evbuffer_remove_buffer(c->held, out, m->len);
+			evbuffer_drain(c->held, m->failed_len);
+		}
+		c->mhead = (c->mhead + 1) % c->mcap;
+		c->mn--;
+	}
+	queued = evbuffer_get_length(c->held) + evbuffer_get_length(out);
+	server_queued(c->srv, c, queued);
+	if (c->closing) {
+		if (conn_drained(c))
+			conn_linger(c);
+	} else if (evbuffer_get_length(out) >
+	    (size_t)c->srv->core->conf->max_output && !c->read_paused) {
+		c->read_paused = 1;
+		bufferevent_disable(c->bev, EV_READ);
 	}
 }
 
-/* A line over the limit: answer once, then close (SPEC §6). */
 static void
-conn_line_too_long(struct conn *c)
+conn_flush(struct conn *c)
 {
-	json_t	*data;
+	conn_send(c, 0, 1);
+}
 
-	log_warnx("conn %llu: line over %d bytes, closing",
-	    (unsigned long long)c->id, c->srv->conf->max_line);
-	data = json_pack("{s:s, s:i}", "reason", "line too long", "max_line",
-	    c->srv->conf->max_line);
-	conn_queue_reply(c, rpc_error_response(json_null(),
-	    RPC_INVALID_REQUEST, data), 0, 0, 0);
-	evbuffer_drain(bufferevent_get_input(c->bev),
-	    evbuffer_get_length(bufferevent_get_input(c->bev)));
-	conn_finish(c);
+static void
+conn_release(struct commit_waiter *w, uint64_t seq, int ok)
+{
+	struct conn	*c = CONN_OF(w, waiter);
+
+	if (!c->dead)
+		conn_send(c, seq, ok);
 }
 
 static void
@@ -218,17 +424,41 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	struct conn	*c = arg;
 
 	(void)bev;
+	server_queued(c->srv, c, evbuffer_get_length(c->held) +
+	    evbuffer_get_length(bufferevent_get_output(c->bev)));
 	if (c->closing) {
 		if (conn_drained(c))
-			conn_close(c, c->srv->stopping ? "shutdown" :
-			    "finished");
+			conn_linger(c);
 		return;
 	}
 	if (c->read_paused) {
 		c->read_paused = 0;
-		bufferevent_enable(c->bev, EV_READ);
+		if (!c->budget_paused)
+			bufferevent_enable(c->bev, EV_READ);
 		/* Lines that arrived while paused are still in the input. */
-		conn_read_cb(c->bev, c);
+		conn_read_lines(c);
+		if (!c->dead)
+			conn_flush(c);
+	}
+}
+
+void
+conn_budget(struct conn *c, int paused)
+{
+	if (c->budget_paused == (paused ? 1 : 0))
+		return;
+	c->budget_paused = paused ? 1 : 0;
+	if (paused) {
+		c->srv->budget_paused++;
+		bufferevent_disable(c->bev, EV_READ);
+		return;
+	}
+	c->srv->budget_paused--;
+	if (!c->read_paused && !c->closing && !c->lingering) {
+		bufferevent_enable(c->bev, EV_READ);
+		conn_read_lines(c);
+		if (!c->dead)
+			conn_flush(c);
 	}
 }
 
@@ -238,12 +468,20 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct conn	*c = arg;
 
 	(void)bev;
+	if (c->lingering) {
+		conn_close(c, what & BEV_EVENT_EOF ? (c->stopping ?
+		    "shutdown" : "finished") : "finished: no EOF from the "
+		    "client");
+		return;
+	}
 	if (what & BEV_EVENT_EOF) {
 		/* A half-close still gets the answers to what was sent. */
 		if (conn_drained(c))
 			conn_close(c, "client closed");
-		else
-			conn_finish(c);
+		else {
+			c->eof = 1;
+			conn_finish(c, "client closed");
+		}
 	} else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
 		conn_close(c, "write timeout: the client does not read");
 	else if (what & BEV_EVENT_TIMEOUT)
@@ -253,128 +491,24 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		    EVUTIL_SOCKET_ERROR()));
 }
 
-int
-conn_queue_reply(struct conn *c, json_t *msg, int durable, int batch_open,
-    int batch_close)
-{
-	struct reply	*r;
-
-	if (msg == NULL)
-		return -1;
-	if ((r = calloc(1, sizeof *r)) == NULL) {
-		json_decref(msg);
-		return -1;
-	}
-	r->msg = msg;
-	r->durable = durable ? 1 : 0;
-	r->batch_open = batch_open ? 1 : 0;
-	r->batch_close = batch_close ? 1 : 0;
-	STAILQ_INSERT_TAIL(&c->replies, r, entry);
-	if (!c->on_held) {
-		TAILQ_INSERT_TAIL(&c->srv->held, c, held_entry);
-		c->on_held = 1;
-	}
-	return 0;
-}
-
-/*
- * Serialized replies are gathered in one contiguous buffer, reused from
- * reply to reply, and handed to the bufferevent in one piece: jansson
- * emits a reply in dozens of small fragments, and an evbuffer_add() for
- * each cost a tenth of a lookup.
- */
-struct json_out {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-};
-
-static struct json_out	json_out;
-
-static int
-conn_write_json(const char *buf, size_t size, void *arg)
-{
-	struct json_out	*o = arg;
-	char		*p;
-	size_t		 cap;
-
-	if (o->len + size > o->cap) {
-		cap = o->cap ? o->cap : 4096;
-		while (cap < o->len + size)
-			cap *= 2;
-		if ((p = realloc(o->buf, cap)) == NULL)
-			return -1;
-		o->buf = p;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, buf, size);
-	o->len += size;
-	return 0;
-}
-
-void
-conn_output_free(void)
-{
-	free(json_out.buf);
-	memset(&json_out, 0, sizeof json_out);
-}
-
-void
-conn_release(struct conn *c, int commit_ok)
-{
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	struct reply	*r;
-	json_t		*err;
-	int		 in_batch = 0;
-
-	/* A batch's replies are queued together: "[a,b,c]" on one line. */
-	while ((r = STAILQ_FIRST(&c->replies)) != NULL) {
-		STAILQ_REMOVE_HEAD(&c->replies, entry);
-		if (r->durable && !commit_ok) {
-			err = rpc_error_response(json_object_get(r->msg, "id"),
-			    RPC_STORAGE_UNAVAILABLE, NULL);
-			json_decref(r->msg);
-			r->msg = err;
-		}
-		if (r->batch_open) {
-			evbuffer_add(out, "[", 1);
-			in_batch = 1;
-		}
-		json_out.len = 0;
-		if (r->msg != NULL && json_dump_callback(r->msg,
-		    conn_write_json, &json_out, JSON_COMPACT) == 0)
-			evbuffer_add(out, json_out.buf, json_out.len);
-		if (r->batch_close) {
-			evbuffer_add(out, "]\n", 2);
-			in_batch = 0;
-		} else
-			evbuffer_add(out, in_batch ? "," : "\n", 1);
-		json_decref(r->msg);
-		free(r);
-	}
-	TAILQ_REMOVE(&c->srv->held, c, held_entry);
-	c->on_held = 0;
-	if (!c->closing && evbuffer_get_length(out) >
-	    (size_t)c->srv->conf->max_output) {
-		c->read_paused = 1;
-		bufferevent_disable(c->bev, EV_READ);
-	}
-}
-
 void
 conn_reconfigure(struct conn *c)
 {
 	const struct conf_client	*cl;
 
-	conn_apply_limits(c);
-	if (c->client[0] == '\0')
+	if (c->dead)
 		return;
-	if ((cl = config_client(c->srv->conf, c->client)) == NULL) {
-		log_info("conn %llu: client %s removed from the conf",
-		    (unsigned long long)c->id, c->client);
-		c->client[0] = '\0';
-		c->role = ROLE_NONE;
+	if (!c->lingering)
+		conn_apply_limits(c);
+	if (c->who.client[0] == '\0')
+		return;
+	if ((cl = config_client(c->srv->core->conf, c->who.client)) ==
+	    NULL) {
+		log_info("%s: client %s removed from the conf", c->who.origin,
+		    c->who.client);
+		c->who.client[0] = '\0';
+		c->who.role = ROLE_NONE;
 		return;
 	}
-	c->role = cl->role;
+	c->who.role = cl->role;
 }

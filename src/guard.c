@@ -9,16 +9,13 @@
 #include <string.h>
 
 #include "config.h"
-#include "conn.h"
 #include "guard.h"
-#include "log.h"
-#include "server.h"
-#include "store.h"
 
 #define GUARD_SLOTS	60	/* the window, in sixtieths */
+#define GUARD_NAME_MAX	64	/* client names, as in the conf */
 
 struct guard_client {
-	char	 name[CONN_CLIENT_MAX + 1];
+	char	 name[GUARD_NAME_MAX + 1];
 	double	 tokens;
 	double	 refilled;		/* when tokens were last added */
 	int64_t	 slot[GUARD_SLOTS];
@@ -82,14 +79,13 @@ client_get(struct guard *g, const char *name)
 }
 
 int
-guard_rate(struct server *srv, const char *client, double now,
-    int *retry_after_s)
+guard_rate(struct guard *g, const struct config *conf, const char *client,
+    double now, int *retry_after_s)
 {
-	const struct config	*conf = srv->conf;
 	struct guard_client	*c;
 	double			 rate = conf->rate_lookups_per_s;
 
-	if (rate <= 0 || (c = client_get(srv->guard, client)) == NULL)
+	if (rate <= 0 || (c = client_get(g, client)) == NULL)
 		return 0;
 	if (c->tokens < 0)
 		c->tokens = conf->rate_burst;
@@ -110,18 +106,15 @@ guard_rate(struct server *srv, const char *client, double now,
 	return -1;
 }
 
-void
-guard_count(struct server *srv, struct conn *conn, time_t now)
+int
+guard_count(struct guard *g, const struct config *conf, const char *client,
+    time_t now, int *count)
 {
-	const struct config	*conf = srv->conf;
 	struct guard_client	*c;
-	struct store_alert	 a;
-	struct audit_entry	 e;
-	char			 args[96];
 	int64_t			 slot_s, no, i;
 
-	if ((c = client_get(srv->guard, conn->client)) == NULL)
-		return;
+	if ((c = client_get(g, client)) == NULL)
+		return 0;
 	/* Rounded up: the window is never shorter than the conf says. */
 	slot_s = (conf->alert_window_s + GUARD_SLOTS - 1) / GUARD_SLOTS;
 	no = (int64_t)now / slot_s;
@@ -137,61 +130,42 @@ guard_count(struct server *srv, struct conn *conn, time_t now)
 	c->total++;
 	if (c->total <= conf->alert_threshold) {
 		c->alerted = 0;
-		return;
+		return 0;
 	}
 	if (c->alerted)
-		return;
+		return 0;
 	c->alerted = 1;
-	memset(&a, 0, sizeof a);
-	a.time = now;
-	snprintf(a.client, sizeof a.client, "%s", conn->client);
-	snprintf(a.role, sizeof a.role, "%s", config_role_name(conn->role));
-	snprintf(a.kind, sizeof a.kind, "bulk_lookup");
-	a.count = (int)c->total;
-	a.window_s = conf->alert_window_s;
-	a.suspended = conf->alert_suspend;
-	log_warnx("ALERT: bulk lookups: client %s (%s) made %d lookups and "
-	    "searches in %d s (threshold %d)%s", a.client, a.role, a.count,
-	    a.window_s, conf->alert_threshold, a.suspended ?
-	    "; suspended until admin.client_enable" : "");
-	(void)store_alert_add(srv->store, &a);
-	if (a.suspended) {
-		c->suspended = 1;
-		(void)store_client_suspend(srv->store, a.client, 1, now);
-	}
-	if (conf->audit_enabled) {
-		snprintf(args, sizeof args, "{\"count\":%d,\"suspended\":%s,"
-		    "\"window_s\":%d}", a.count, a.suspended ? "true" : "false",
-		    a.window_s);
-		memset(&e, 0, sizeof e);
-		e.time = now;
-		e.client = a.client;
-		e.role = a.role;
-		e.method = "alert.bulk_lookup";
-		e.outcome = "raised";
-		e.args = args;
-		(void)store_audit_append(srv->store, &e);
-	}
+	*count = (int)c->total;
+	return 1;
+}
+
+void
+guard_alert_lost(struct guard *g, const char *client)
+{
+	struct guard_client	*c;
+
+	if ((c = client_get(g, client)) != NULL)
+		c->alerted = 0;
 }
 
 int
-guard_suspended(struct server *srv, const char *client)
+guard_suspended(const struct guard *g, const char *client)
 {
 	struct guard_client	key, **node;
 
-	if (srv->guard == NULL)
+	if (g == NULL)
 		return 0;
 	snprintf(key.name, sizeof key.name, "%s", client);
-	node = tfind(&key, &srv->guard->root, client_cmp);
+	node = tfind(&key, &g->root, client_cmp);
 	return node != NULL && (*node)->suspended;
 }
 
 void
-guard_set_suspended(struct server *srv, const char *client, int on)
+guard_set_suspended(struct guard *g, const char *client, int on)
 {
 	struct guard_client	*c;
 
-	if ((c = client_get(srv->guard, client)) == NULL)
+	if ((c = client_get(g, client)) == NULL)
 		return;
 	c->suspended = on;
 	if (!on) {

@@ -94,7 +94,6 @@ main(int argc, char *argv[])
 	if ((srv = server_new(conf, &err)) == NULL) {
 		log_warnx("%s", err);
 		free(err);
-		config_free(conf);
 		return 1;
 	}
 	rc = server_run(srv);

@@ -23,12 +23,12 @@
 #include <openssl/crypto.h>
 
 #include "affected.h"
+#include "callers.h"
 #include "config.h"
 #include "crypto.h"
 #include "hasher.h"
 #include "ivr.h"
 #include "notice.h"
-#include "store.h"
 
 #define DAY_S			86400
 #define PHONE_DIGITS_MAX	11	/* the longest Japanese number */
@@ -76,6 +76,7 @@ ivr_actions_free(struct ivr_actions *a)
 	free(a->v);
 	a->v = NULL;
 	a->n = a->cap = 0;
+	a->lookups = 0;
 }
 
 static int
@@ -339,9 +340,7 @@ lookup(struct ivr_call *c, const struct ivr_env *env, const char *birth,
 	}
 	c->nmatches = (size_t)n;
 	c->gen = affected_ref(env->affected);
-	if (c->caller_known && store_caller_lookup_add(env->store, c->caller,
-	    env->now) == -1)
-		return -1;
+	a->lookups++;
 	set_outcome(c, n > 0 ? OUTCOME_AFFECTED : OUTCOME_NOT_FOUND);
 	c->attempts = 0;
 	if (say_notice(c, env, a) == -1)
@@ -388,10 +387,7 @@ ivr_begin(struct ivr_call *c, const struct ivr_env *env, const char *ani,
 	if (ani != NULL && normalize_ani(ani, c->phone, NULL) == NORM_OK) {
 		c->caller_known = 1;
 		c->caller = hasher_caller_key(env->hasher, c->phone);
-		n = store_caller_lookups(env->store, c->caller,
-		    env->now - DAY_S);
-		if (n < 0)
-			return -1;
+		n = callers_count(env->callers, c->caller, env->now - DAY_S);
 		if (n >= conf->ivr_daily_lookups) {
 			set_outcome(c, OUTCOME_RATE_LIMITED);
 			return say(c, env, a, PROMPT_RATE_LIMITED, NULL) == -1 ?

@@ -8,70 +8,92 @@
 
 #include <jansson.h>
 
+#include "commit.h"
 #include "config.h"
+#include "core.h"
 #include "guard.h"
 #include "log.h"
 #include "method.h"
-#include "server.h"
 #include "store.h"
 
 int
-method_admin_reload(struct rpc_call *call)
+method_admin_reload(struct call *call)
 {
 	char	*err = NULL;
 	int	 rc;
 
-	log_notice("admin.reload by %s", call->conn->client);
-	rc = server_reload(call->srv, &err);
-	call->result = json_pack("{s:b, s:s?}", "reloaded", rc == 0,
-	    "errors", err);
+	log_notice("admin.reload by %s", call->who->client);
+	rc = core_reload(call->core, &err);
+	rc = call_result(call, json_pack("{s:b, s:s?}", "reloaded", rc == 0,
+	    "errors", err));
 	free(err);
-	return call->result != NULL ? 0 : -1;
+	return rc;
 }
 
-int
-method_admin_client_enable(struct rpc_call *call)
+/* A lifted suspension is in force once it is committed. */
+struct enable_hook {
+	struct guard	*guard;
+	char		 client[PRINCIPAL_NAME_MAX + 1];
+};
+
+static void
+enable_done(void *arg, int ok)
 {
-	struct server	*srv = call->srv;
-	const char	*client;
+	struct enable_hook	*h = arg;
 
-	if (rpc_param_string(call, "client", 1, &client) == -1)
-		return -1;
-	if (config_client(srv->conf, client) == NULL)
-		return rpc_invalid_param(call, "client", "not a client of the "
-		    "conf");
-	call->audit_args = json_pack("{s:s}", "client", client);
-	if (store_client_suspend(srv->store, client, 0, time(NULL)) == -1)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
-	guard_set_suspended(srv, client, 0);
-	log_notice("client %s enabled by %s", client, call->conn->client);
-	call->result = json_pack("{s:s, s:b}", "client", client, "suspended",
-	    0);
-	call->durable = 1;
-	return call->result != NULL ? 0 : -1;
+	if (ok)
+		guard_set_suspended(h->guard, h->client, 0);
+	free(h);
 }
 
 int
-method_audit_verify(struct rpc_call *call)
+method_admin_client_enable(struct call *call)
+{
+	struct core		*core = call->core;
+	struct enable_hook	*h;
+	const char		*client;
+
+	if (call_string(call, "client", 1, &client) == -1)
+		return -1;
+	if (config_client(core->conf, client) == NULL)
+		return call_invalid(call, "client", "not a client of the conf");
+	call->audit_args = json_pack("{s:s}", "client", client);
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
+	h->guard = core->guard;
+	snprintf(h->client, sizeof h->client, "%s", client);
+	if (store_batch_suspend(commit_batch(core->commit), client, 0,
+	    time(NULL)) == -1 || core_on_commit(core, enable_done, h) == -1) {
+		free(h);
+		commit_break(core->commit);
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	}
+	log_notice("client %s enabled by %s", client, call->who->client);
+	return call_result(call, json_pack("{s:s, s:b}", "client", client,
+	    "suspended", 0));
+}
+
+int
+method_audit_verify(struct call *call)
 {
 	struct audit_report	 r;
 	const char		*checkpoint;
+	json_t			*result;
 
-	if (rpc_param_string(call, "checkpoint", 0, &checkpoint) == -1)
+	if (call_string(call, "checkpoint", 0, &checkpoint) == -1)
 		return -1;
-	if (store_audit_verify(call->srv->store, checkpoint, &r) == -1)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	if (store_audit_verify(call->core->reader, checkpoint, &r) == -1)
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	/* Only a malformed checkpoint leaves no entry to name. */
 	if (!r.ok && r.bad_entry == 0)
-		return rpc_invalid_param(call, "checkpoint", "must be N:HASH, "
-		    "as in an \"audit checkpoint\" log line");
-	call->result = json_pack("{s:b, s:I, s:s}", "ok", r.ok, "entries",
+		return call_invalid(call, "checkpoint", "must be N:HASH, as "
+		    "in an \"audit checkpoint\" log line");
+	result = json_pack("{s:b, s:I, s:s}", "ok", r.ok, "entries",
 	    (json_int_t)r.entries, "head", r.head);
-	if (call->result != NULL && !r.ok) {
-		json_object_set_new(call->result, "bad_entry",
+	if (result != NULL && !r.ok) {
+		json_object_set_new(result, "bad_entry",
 		    json_integer(r.bad_entry));
-		json_object_set_new(call->result, "reason",
-		    json_string(r.reason));
+		json_object_set_new(result, "reason", json_string(r.reason));
 	}
-	return call->result != NULL ? 0 : -1;
+	return call_result(call, result);
 }

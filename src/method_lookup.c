@@ -1,7 +1,8 @@
 /*
  * lookup: phone + birthdate -> affected or not, with the notice. Each
- * answered lookup is one inquiry, written in the turn's transaction; the
- * reply is released only after that transaction commits.
+ * answered lookup is one inquiry in the open group; the answer leaves
+ * only once that group is committed. An operator's lookup stays open for
+ * inquiry.record to complete.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,13 @@
 
 #include "affected.h"
 #include "config.h"
-#include "conn.h"
-#include "crypto.h"
+#include "core.h"
 #include "hasher.h"
-#include "guard.h"
+#include "inquiry.h"
 #include "log.h"
 #include "method.h"
 #include "normalize.h"
 #include "notice.h"
-#include "server.h"
 #include "store.h"
 
 static const char *
@@ -48,54 +47,56 @@ match_json(const struct notice_ctx *nc, const struct match *m)
 	    nullable(o->contact_phone), "hours", nullable(o->contact_hours));
 }
 
-int
-method_lookup(struct rpc_call *call)
+/* The operator's inquiry is durable, and open for completion, or gone. */
+static void
+lookup_committed(void *arg, int ok)
 {
-	struct server		*srv = call->srv;
-	struct conn		*c = call->conn;
+	struct inquiry_open	*o = arg;
+
+	if (ok)
+		o->state = INQUIRY_OPEN;
+	else
+		inquiry_open_remove(o->table, o);
+}
+
+int
+method_lookup(struct call *call)
+{
+	struct core		*core = call->core;
+	const struct principal	*who = call->who;
 	struct match		 m[AFFECTED_MATCHES_MAX];
 	const char		*phone_in, *birth_in, *lang, *why;
 	const char		*codes[AFFECTED_MATCHES_MAX];
 	char			 phone[NORM_PHONE_SIZE], birth[NORM_DATE_SIZE];
 	char			 masked[LOG_MASKED_PHONE_MAX];
-	struct inquiry_rec	 rec;
+	struct store_inquiry	 q;
+	struct inquiry_open	*o;
 	struct notice_ctx	 nc;
 	struct evbuffer		*text = NULL;
-	json_t			*matches = NULL;
+	json_t			*matches = NULL, *result;
 	int64_t			 id;
 	size_t			 len;
-	struct timespec		 mono;
-	int			 n, i, retry;
+	int			 n, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	if (guard_rate(srv, c->client, (double)mono.tv_sec +
-	    (double)mono.tv_nsec / 1e9, &retry) == -1)
-		return rpc_fail(call, RPC_RATE_LIMITED, json_pack("{s:i}",
-		    "retry_after_s", retry));
-	if (rpc_param_string(call, "phone", 1, &phone_in) == -1 ||
-	    rpc_param_string(call, "birthdate", 1, &birth_in) == -1 ||
-	    rpc_param_string(call, "lang", 0, &lang) == -1)
+	if (call_string(call, "phone", 1, &phone_in) == -1 ||
+	    call_string(call, "birthdate", 1, &birth_in) == -1 ||
+	    call_lang(call, &lang) == -1)
 		return -1;
-	if (lang == NULL)
-		lang = srv->conf->default_lang;
-	else if (!prompt_lang_valid(lang))
-		return rpc_invalid_param(call, "lang", "must be \"ja\" or "
-		    "\"en\"");
 	if (normalize_phone(phone_in, phone, &why) != NORM_OK)
-		return rpc_invalid_param(call, "phone", why);
+		return call_invalid(call, "phone", why);
 	/* The audit keeps the phone masked, never the birthdate. */
 	call->audit_args = json_pack("{s:s}", "phone",
 	    log_mask_phone(phone, masked));
 	if (normalize_birthdate(birth_in, normalize_today(), birth, &why) !=
 	    NORM_OK)
-		return rpc_invalid_param(call, "birthdate", why);
+		return call_invalid(call, "birthdate", why);
 
-	n = affected_lookup(srv->affected, hasher_lookup_key(srv->hasher,
+	n = affected_lookup(core->affected, hasher_lookup_key(core->hasher,
 	    phone, birth), m, AFFECTED_MATCHES_MAX);
 	if (n < 0)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
-	nc.prompts = srv->prompts;
-	nc.conf = srv->conf;
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	nc.prompts = core->prompts;
+	nc.conf = core->conf;
 	nc.lang = lang;
 	if ((text = evbuffer_new()) == NULL || (matches = json_array()) ==
 	    NULL)
@@ -107,42 +108,50 @@ method_lookup(struct rpc_call *call)
 	if (notice_lookup(&nc, m, (size_t)n, text) == -1)
 		goto fail;
 	len = evbuffer_get_length(text);
-	call->result = json_pack("{s:s, s:o, s:s%}",
+	result = json_pack("{s:s, s:o, s:s%}",
 	    "status", n > 0 ? "affected" : "not_found",
 	    "matches", matches,
 	    "notice", (const char *)evbuffer_pullup(text, -1), len);
 	matches = NULL;
 	evbuffer_free(text);
 	text = NULL;
-	if (call->result == NULL)
-		goto fail;
+	if (call_result(call, result) == -1)
+		return -1;
 
 	/* Only an answer that can be given becomes an inquiry. */
 	for (i = 0; i < n; i++)
 		codes[i] = m[i].org->code;
-	memset(&rec, 0, sizeof rec);
-	rec.time = time(NULL);
-	rec.channel = c->role == ROLE_OPERATOR ? CHANNEL_OPERATOR :
+	memset(&q, 0, sizeof q);
+	q.time = time(NULL);
+	q.channel = who->role == ROLE_OPERATOR ? CHANNEL_OPERATOR :
 	    CHANNEL_API;
-	rec.client = c->client;
-	rec.role = config_role_name(c->role);
-	rec.outcome = n > 0 ? OUTCOME_AFFECTED : OUTCOME_NOT_FOUND;
-	rec.duration_s = -1;
-	rec.orgs = codes;
-	rec.norgs = (size_t)n;
-	if ((id = store_inquiry_add(srv->store, &rec)) == -1)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	q.client = who->client;
+	q.role = config_role_name(who->role);
+	q.outcome = n > 0 ? OUTCOME_AFFECTED : OUTCOME_NOT_FOUND;
+	q.duration_s = -1;
+	q.orgs = codes;
+	q.norgs = (size_t)n;
+	if ((id = core_inquiry(core, &q)) == -1)
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	if (q.channel == CHANNEL_OPERATOR) {
+		if ((o = inquiry_open_add(core->open_inquiries,
+		    INQUIRY_COMMITTING, id, q.time, q.client, q.outcome, -1,
+		    codes, (size_t)n)) == NULL)
+			return call_fail(call, RPC_INTERNAL_ERROR, NULL);
+		if (core_on_commit(core, lookup_committed, o) == -1) {
+			inquiry_open_remove(core->open_inquiries, o);
+			return call_fail(call, RPC_INTERNAL_ERROR, NULL);
+		}
+	}
 	json_object_set_new(call->result, "inquiry", json_integer(id));
-	call->durable = 1;
-	store_count_request(srv->store, rec.time, c->client, rec.role, 1, 0);
-	guard_count(srv, c, rec.time);
-	log_info("conn %llu: lookup by %s: phone %s, %s, %d organisation%s, "
-	    "inquiry %lld", (unsigned long long)c->id, c->client, masked,
+	call->counted = 1;
+	log_info("%s: lookup by %s: phone %s, %s, %d organisation%s, "
+	    "inquiry %lld", who->origin, who->client, masked,
 	    n > 0 ? "affected" : "not found",
 	    n, n == 1 ? "" : "s", (long long)id);
 	return 0;
 fail:
 	json_decref(matches);
 	evbuffer_free(text);
-	return rpc_fail(call, RPC_INTERNAL_ERROR, NULL);
+	return call_fail(call, RPC_INTERNAL_ERROR, NULL);
 }

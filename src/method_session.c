@@ -1,19 +1,14 @@
 /*
- * Connection-level methods: hello (authentication) and ping.
+ * Session-level methods: hello (authentication) and ping.
  */
 #include <string.h>
 
 #include <jansson.h>
 
 #include "config.h"
-#include "conn.h"
-#include "crypto.h"
+#include "core.h"
 #include "log.h"
 #include "method.h"
-#include "server.h"
-
-#define TOKEN_MAX	256	/* longest token looked at */
-#define HELLO_FAILURES_MAX 3	/* failed hellos before the connection closes */
 
 /* A client name from the network, fit for a log line. */
 static const char *
@@ -22,7 +17,7 @@ printable_name(const char *s)
 	size_t	n;
 
 	for (n = 0; s[n] != '\0'; n++)
-		if (n >= CONN_CLIENT_MAX || !((s[n] >= 'a' && s[n] <= 'z') ||
+		if (n >= PRINCIPAL_NAME_MAX || !((s[n] >= 'a' && s[n] <= 'z') ||
 		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
 		    s[n] <= '9') || s[n] == '-' || s[n] == '_' || s[n] == '.'))
 			return "(unprintable name)";
@@ -30,57 +25,38 @@ printable_name(const char *s)
 }
 
 /*
- * Authenticates the connection as a conf client (again, if need be). The token's SHA-256 is
- * compared in constant time, and an unknown client costs the same as a
- * wrong token, so that neither timing nor the error says which it was.
+ * Authenticates the principal as a conf client (again, if need be). A
+ * failed hello leaves it unauthenticated; its front end decides what
+ * repeated failures cost (the TCP port closes the connection).
  */
 int
-method_hello(struct rpc_call *call)
+method_hello(struct call *call)
 {
-	static const unsigned char	 dummy[CRYPTO_SHA256_SIZE];
 	const struct conf_client	*cl;
-	struct conn			*c = call->conn;
+	struct principal		*who = call->who;
 	const char			*client, *token;
-	unsigned char			 digest[CRYPTO_SHA256_SIZE];
-	size_t				 tlen;
-	int				 ok;
 
-	if (rpc_param_string(call, "client", 1, &client) == -1 ||
-	    rpc_param_string(call, "token", 1, &token) == -1)
+	if (call_string(call, "client", 1, &client) == -1 ||
+	    call_string(call, "token", 1, &token) == -1)
 		return -1;
-	tlen = strlen(token);
-	cl = config_client(call->srv->conf, client);
+	cl = config_client(call->core->conf, client);
 	/* Who tried: a name of the conf, or nothing from the network. */
 	call->audit_args = json_pack("{s:s}", "client", cl != NULL ?
 	    cl->name : "(unknown)");
-	crypto_sha256(token, tlen > TOKEN_MAX ? TOKEN_MAX : tlen, digest);
-	ok = crypto_equal(digest, cl != NULL ? cl->token_sha256 : dummy,
-	    sizeof digest);
-	if (!ok || cl == NULL || tlen > TOKEN_MAX) {
-		/* A failed hello leaves the connection unauthenticated. */
-		c->client[0] = '\0';
-		c->role = ROLE_NONE;
-		log_warnx("conn %llu: hello refused for client %s from %s",
-		    (unsigned long long)c->id, printable_name(client),
-		    c->peer);
-		/* Guessing tokens costs a connection every few tries. */
-		if (++c->failed_hellos >= HELLO_FAILURES_MAX)
-			conn_finish(c);
-		return rpc_fail(call, RPC_UNAUTHENTICATED, NULL);
+	if (core_authenticate(call->core, who, client, token) == -1) {
+		log_warnx("%s: hello refused for client %s from %s",
+		    who->origin, printable_name(client), who->peer);
+		return call_fail(call, RPC_UNAUTHENTICATED, NULL);
 	}
-	snprintf(c->client, sizeof c->client, "%s", cl->name);
-	c->role = cl->role;
-	log_info("conn %llu: client %s authenticated as %s",
-	    (unsigned long long)c->id, cl->name, config_role_name(cl->role));
-	call->result = json_pack("{s:s, s:s, s:i}", "role",
-	    config_role_name(cl->role), "server", RPC_SERVER_NAME,
-	    "protocol", RPC_PROTOCOL_VERSION);
-	return call->result != NULL ? 0 : -1;
+	log_info("%s: client %s authenticated as %s", who->origin,
+	    who->client, config_role_name(who->role));
+	return call_result(call, json_pack("{s:s, s:s, s:i}", "role",
+	    config_role_name(who->role), "server", HOTLINE_SERVER_NAME,
+	    "protocol", HOTLINE_PROTOCOL));
 }
 
 int
-method_ping(struct rpc_call *call)
+method_ping(struct call *call)
 {
-	call->result = json_string("pong");
-	return call->result != NULL ? 0 : -1;
+	return call_result(call, json_string("pong"));
 }

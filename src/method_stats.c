@@ -13,9 +13,9 @@
 
 #include "affected.h"
 #include "config.h"
+#include "core.h"
 #include "method.h"
 #include "notice.h"
-#include "server.h"
 #include "store.h"
 
 #define RANGE_DAYS_MAX	400	/* one stats.summary call */
@@ -120,17 +120,17 @@ parse_time(const char *s)
 
 /* An organisation's display name: the current list's, or null. */
 static json_t *
-org_name(struct server *srv, const char *code)
+org_name(struct core *core, const char *code)
 {
 	const struct org	*o;
 	struct notice_ctx	 nc;
 
-	if ((o = record_org_by_code(affected_orgs(srv->affected), code)) ==
+	if ((o = record_org_by_code(affected_orgs(core->affected), code)) ==
 	    NULL)
 		return json_null();
-	nc.prompts = srv->prompts;
-	nc.conf = srv->conf;
-	nc.lang = srv->conf->default_lang;
+	nc.prompts = core->prompts;
+	nc.conf = core->conf;
+	nc.lang = core->conf->default_lang;
 	return method_org_name_json(&nc, o);
 }
 
@@ -147,19 +147,19 @@ outcomes_json(const int64_t *by)
 }
 
 int
-method_stats_summary(struct rpc_call *call)
+method_stats_summary(struct call *call)
 {
-	struct server		*srv = call->srv;
+	struct core		*core = call->core;
 	struct stats_summary	 sum;
 	const char		*from_in, *to_in;
 	char			 from_s[11], to_s[11];
-	json_t			*orgs, *clients, *channels;
+	json_t			*orgs, *clients, *channels, *result;
 	time_t			 from, to, now = time(NULL);
 	int64_t			 matched;
 	size_t			 i;
 
-	if (rpc_param_string(call, "from", 0, &from_in) == -1 ||
-	    rpc_param_string(call, "to", 0, &to_in) == -1)
+	if (call_string(call, "from", 0, &from_in) == -1 ||
+	    call_string(call, "to", 0, &to_in) == -1)
 		return -1;
 	/* Today by default; a lone date stands for both ends. */
 	local_date(now, from_s);
@@ -172,23 +172,23 @@ method_stats_summary(struct rpc_call *call)
 		memcpy(from_s, to_s, sizeof from_s);
 	if ((from_in != NULL && strlen(from_in) != 10) ||
 	    (from = local_midnight(from_s, 0)) == -1)
-		return rpc_invalid_param(call, "from", "must be a date "
+		return call_invalid(call, "from", "must be a date "
 		    "YYYY-MM-DD");
 	if ((to_in != NULL && strlen(to_in) != 10) ||
 	    (to = local_midnight(to_s, 1)) == -1)
-		return rpc_invalid_param(call, "to", "must be a date "
+		return call_invalid(call, "to", "must be a date "
 		    "YYYY-MM-DD");
 	if (to <= from || to - from > (time_t)RANGE_DAYS_MAX * 86400 + 7200)
-		return rpc_invalid_param(call, "to", "must be on or after "
+		return call_invalid(call, "to", "must be on or after "
 		    "from, at most 400 days later");
 	call->audit_args = json_pack("{s:s, s:s}", "from", from_s, "to",
 	    to_s);
-	if (store_stats_summary(srv->store, from, to, &sum) == -1)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	if (store_stats_summary(core->reader, from, to, &sum) == -1)
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	orgs = json_array();
 	for (i = 0; i < sum.norgs; i++)
 		json_array_append_new(orgs, json_pack("{s:s, s:o, s:I, s:I}",
-		    "code", sum.orgs[i].code, "name", org_name(srv,
+		    "code", sum.orgs[i].code, "name", org_name(core,
 		    sum.orgs[i].code), "inquiries", (json_int_t)
 		    sum.orgs[i].inquiries, "affected", (json_int_t)
 		    sum.orgs[i].affected));
@@ -206,9 +206,9 @@ method_stats_summary(struct rpc_call *call)
 		    (enum channel)i), json_integer(sum.by_channel[i]));
 	matched = sum.by_outcome[OUTCOME_AFFECTED] +
 	    sum.by_outcome[OUTCOME_NOT_FOUND];
-	call->result = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, "
+	result = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, "
 	    "s:I, s:o, s:o, s:I}",
-	    "from", from_s, "to", to_s, "tz", srv->conf->time_zone,
+	    "from", from_s, "to", to_s, "tz", core->conf->time_zone,
 	    "inquiries", (json_int_t)sum.inquiries,
 	    "by_outcome", outcomes_json(sum.by_outcome),
 	    "by_channel", channels,
@@ -221,13 +221,13 @@ method_stats_summary(struct rpc_call *call)
 	    "by_client", clients,
 	    "alerts", (json_int_t)sum.alerts);
 	store_stats_free(&sum);
-	return call->result != NULL ? 0 : -1;
+	return call_result(call, result);
 }
 
 int
-method_stats_hourly(struct rpc_call *call)
+method_stats_hourly(struct call *call)
 {
-	struct server	*srv = call->srv;
+	struct core	*core = call->core;
 	int64_t		 by[24][OUTCOME_COUNT], n;
 	time_t		 starts[25], day;
 	struct tm	 tm;
@@ -235,10 +235,10 @@ method_stats_hourly(struct rpc_call *call)
 	json_t		*hours;
 	int		 h, i;
 
-	if (rpc_param_string(call, "date", 1, &date) == -1)
+	if (call_string(call, "date", 1, &date) == -1)
 		return -1;
 	if ((day = local_midnight(date, 0)) == -1)
-		return rpc_invalid_param(call, "date", "must be a date "
+		return call_invalid(call, "date", "must be a date "
 		    "YYYY-MM-DD");
 	call->audit_args = json_pack("{s:s}", "date", date);
 	/* Each local hour's start; mktime() knows the zone's rules. */
@@ -249,8 +249,8 @@ method_stats_hourly(struct rpc_call *call)
 		tm.tm_isdst = -1;
 		starts[h] = mktime(&tm);
 	}
-	if (store_stats_hourly(srv->store, starts, by) == -1)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	if (store_stats_hourly(core->reader, starts, by) == -1)
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	hours = json_array();
 	for (h = 0; h < 24; h++) {
 		for (n = 0, i = 0; i < OUTCOME_COUNT; i++)
@@ -259,15 +259,14 @@ method_stats_hourly(struct rpc_call *call)
 		    "hour", h, "inquiries", (json_int_t)n, "by_outcome",
 		    outcomes_json(by[h])));
 	}
-	call->result = json_pack("{s:s, s:s, s:o}", "date", date, "tz",
-	    srv->conf->time_zone, "hours", hours);
-	return call->result != NULL ? 0 : -1;
+	return call_result(call, json_pack("{s:s, s:s, s:o}", "date", date,
+	    "tz", core->conf->time_zone, "hours", hours));
 }
 
 int
-method_alerts_list(struct rpc_call *call)
+method_alerts_list(struct call *call)
 {
-	struct server		*srv = call->srv;
+	struct core		*core = call->core;
 	struct store_alert	*a;
 	const char		*since_in;
 	char			 when[32];
@@ -275,13 +274,13 @@ method_alerts_list(struct rpc_call *call)
 	time_t			 since = 0;
 	size_t			 n, i;
 
-	if (rpc_param_string(call, "since", 0, &since_in) == -1)
+	if (call_string(call, "since", 0, &since_in) == -1)
 		return -1;
 	if (since_in != NULL && (since = parse_time(since_in)) == -1)
-		return rpc_invalid_param(call, "since", "must be an ISO 8601 "
+		return call_invalid(call, "since", "must be an ISO 8601 "
 		    "time, e.g. 2026-11-26T09:00:00+09:00");
-	if (store_alerts(srv->store, since, &a, &n) == -1)
-		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	if (store_alerts(core->reader, since, &a, &n) == -1)
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	list = json_array();
 	for (i = 0; i < n; i++) {
 		iso_time(a[i].time, when);
@@ -292,6 +291,5 @@ method_alerts_list(struct rpc_call *call)
 		    "suspended", a[i].suspended));
 	}
 	free(a);
-	call->result = json_pack("{s:o}", "alerts", list);
-	return call->result != NULL ? 0 : -1;
+	return call_result(call, json_pack("{s:o}", "alerts", list));
 }

@@ -11,7 +11,6 @@
 #include "config.h"
 #include "crypto.h"
 #include "refs.h"
-#include "server.h"
 
 struct ref_table {
 	void			*root;
@@ -61,24 +60,23 @@ ref_table_free(struct ref_table *t)
 
 /* Drops what has expired, and the oldest beyond the table's size. */
 static void
-ref_expire(struct server *srv, time_t now, size_t room)
+ref_expire(struct ref_table *t, const struct config *conf, time_t now,
+    size_t room)
 {
-	struct ref_table	*t = srv->refs;
-	struct ref		*r;
+	struct ref	*r;
 
 	while ((r = TAILQ_FIRST(&t->fifo)) != NULL && (r->expires <= now ||
-	    t->n + room > (size_t)srv->conf->max_refs))
+	    t->n + room > (size_t)conf->max_refs))
 		ref_drop(t, r);
 }
 
 const struct ref *
-ref_new(struct server *srv, const char *client, struct affected *gen,
-    const struct affected_entry *e, time_t now)
+ref_new(struct ref_table *t, const struct config *conf, const char *client,
+    struct affected *gen, const struct affected_entry *e, time_t now)
 {
-	struct ref_table	*t = srv->refs;
-	struct ref		*r;
+	struct ref	*r;
 
-	ref_expire(srv, now, 1);
+	ref_expire(t, conf, now, 1);
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return NULL;
 	do {
@@ -92,7 +90,7 @@ ref_new(struct server *srv, const char *client, struct affected *gen,
 		return NULL;
 	}
 	snprintf(r->client, sizeof r->client, "%s", client);
-	r->expires = now + srv->conf->ref_lifetime_s;
+	r->expires = now + conf->ref_lifetime_s;
 	r->gen = affected_ref(gen);
 	r->verifies = 0;
 	r->e = *e;
@@ -102,15 +100,16 @@ ref_new(struct server *srv, const char *client, struct affected *gen,
 }
 
 struct ref *
-ref_find(struct server *srv, const char *client, const char *id, time_t now)
+ref_find(struct ref_table *t, const struct config *conf, const char *client,
+    const char *id, time_t now)
 {
 	struct ref	 key, **node;
 
-	ref_expire(srv, now, 0);
+	ref_expire(t, conf, now, 0);
 	if (strlen(id) != REF_LEN)
 		return NULL;
 	memcpy(key.id, id, REF_LEN + 1);
-	if ((node = tfind(&key, &srv->refs->root, ref_cmp)) == NULL)
+	if ((node = tfind(&key, &t->root, ref_cmp)) == NULL)
 		return NULL;
 	return strcmp((*node)->client, client) == 0 ? *node : NULL;
 }

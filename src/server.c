@@ -1,7 +1,7 @@
 /*
  * The daemon's event loop and everything that is not one connection:
  * listening, accepting (with a pause on EMFILE), signals, reload, the
- * per-turn commit and release of replies, and the graceful stop.
+ * per-turn commit, the global output budget, and the graceful stop.
  */
 #include <sys/socket.h>
 
@@ -20,23 +20,19 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "affected.h"
+#include "compat.h"
 #include "config.h"
 #include "conn.h"
-#include "crypto.h"
-#include "hasher.h"
-#include "guard.h"
-#include "refs.h"
+#include "core.h"
 #include "log.h"
-#include "prompt.h"
+#include "rpc.h"
 #include "server.h"
-#include "store.h"
 
 #define ACCEPT_PAUSE_S	1	/* out of descriptors: wait, do not spin */
-#define STOP_GRACE_S	10	/* in-flight replies get this long to go out */
+#define STOP_GRACE_S	10	/* in-flight answers get this long to go out */
+#define FINISH_S	10	/* the last commit at a stop is retried so long */
 #define LISTEN_BACKLOG	1024
 #define SWEEP_S		1	/* how often idle sessions are looked for */
-#define CALLER_EXPIRE_S	600	/* how often old caller counts are dropped */
 
 static void	server_accept_cb(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
@@ -45,30 +41,8 @@ static void	server_accept_resume_cb(evutil_socket_t, short, void *);
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_grace_cb(evutil_socket_t, short, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
-static void	server_release(struct server *);
 static void	server_stop(struct server *);
-static void	server_checkpoint(struct server *, int);
 static int	server_listen(struct server *, char **);
-static struct affected *server_open_affected(struct server *,
-		    const struct config *, char **);
-
-static struct affected *
-server_open_affected(struct server *srv, const struct config *conf,
-    char **err)
-{
-	char			 key_id[HASHER_KEY_ID_SIZE];
-	char			*path;
-	struct affected		*a;
-
-	hasher_key_id(srv->hasher, key_id);
-	if (asprintf(&path, "%s/affected.db", conf->data_dir) == -1) {
-		*err = strdup("out of memory");
-		return NULL;
-	}
-	a = affected_open(path, key_id, err);
-	free(path);
-	return a;
-}
 
 static int
 server_listen(struct server *srv, char **err)
@@ -81,19 +55,19 @@ server_listen(struct server *srv, char **err)
 	int			 port;
 
 	memset(&ss, 0, sizeof ss);
-	if (inet_pton(AF_INET, srv->conf->listen_address, &sin->sin_addr) ==
+	if (inet_pton(AF_INET, srv->core->conf->listen_address, &sin->sin_addr) ==
 	    1) {
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)srv->conf->listen_port);
+		sin->sin_port = htons((uint16_t)srv->core->conf->listen_port);
 		len = sizeof *sin;
-	} else if (inet_pton(AF_INET6, srv->conf->listen_address,
+	} else if (inet_pton(AF_INET6, srv->core->conf->listen_address,
 	    &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)srv->conf->listen_port);
+		sin6->sin6_port = htons((uint16_t)srv->core->conf->listen_port);
 		len = sizeof *sin6;
 	} else {
 		if (asprintf(err, "listen.address: %s is not an IP address",
-		    srv->conf->listen_address) == -1)
+		    srv->core->conf->listen_address) == -1)
 			*err = NULL;
 		return -1;
 	}
@@ -103,7 +77,7 @@ server_listen(struct server *srv, char **err)
 	    (int)len);
 	if (srv->listener == NULL) {
 		if (asprintf(err, "listen on %s port %d: %s",
-		    srv->conf->listen_address, srv->conf->listen_port,
+		    srv->core->conf->listen_address, srv->core->conf->listen_port,
 		    strerror(errno)) == -1)
 			*err = NULL;
 		return -1;
@@ -124,55 +98,38 @@ server_listen(struct server *srv, char **err)
 	return 0;
 }
 
-/* A suspension survives a restart: the admin must lift it. */
+/* After a reload, every connection re-checks its client and limits. */
 static void
-server_load_suspended(const char *client, void *arg)
+server_reconfigure(void *arg)
 {
 	struct server	*srv = arg;
+	struct conn	*c;
 
-	guard_set_suspended(srv, client, 1);
-	log_notice("client %s is suspended (admin.client_enable lifts it)",
-	    client);
+	TAILQ_FOREACH(c, &srv->conns, entry)
+		conn_reconfigure(c);
 }
 
 struct server *
 server_new(struct config *conf, char **err)
 {
 	struct server	*srv;
-	unsigned char	 key[CRYPTO_KEY_SIZE];
 	struct timeval	 sweep = { SWEEP_S, 0 };
 
 	*err = NULL;
 	if ((srv = calloc(1, sizeof *srv)) == NULL) {
+		config_free(conf);
 		*err = strdup("out of memory");
 		return NULL;
 	}
-	session_table_init(&srv->sessions);
 	TAILQ_INIT(&srv->conns);
-	TAILQ_INIT(&srv->held);
-	srv->conf = conf;
-	if (crypto_key_load(conf->key_file, 1, key, err) == -1)
-		goto fail;
-	srv->hasher = hasher_new(key);
-	memset(key, 0, sizeof key);
-	if (srv->hasher == NULL) {
-		*err = strdup("cannot set up HMAC-SHA256");
-		goto fail;
+	TAILQ_INIT(&srv->dead);
+	if ((srv->core = core_new(conf, err)) == NULL) {
+		config_free(conf);
+		free(srv);
+		return NULL;
 	}
-	if ((srv->prompts = prompt_load(conf->prompts_dir, err)) == NULL)
-		goto fail;
-	if ((srv->affected = server_open_affected(srv, conf, err)) == NULL)
-		goto fail;
-	if ((srv->store = store_open(conf->data_dir, conf->sync_full, 0,
-	    err)) == NULL)
-		goto fail;
-	if ((srv->guard = guard_new()) == NULL ||
-	    (srv->refs = ref_table_new()) == NULL ||
-	    store_clients_suspended(srv->store, server_load_suspended,
-	    srv) == -1) {
-		*err = strdup("cannot set up the client guards");
-		goto fail;
-	}
+	srv->core->on_reload = server_reconfigure;
+	srv->core->on_reload_arg = srv;
 	if ((srv->base = event_base_new()) == NULL) {
 		*err = strdup("cannot create the event base");
 		goto fail;
@@ -201,16 +158,24 @@ server_new(struct config *conf, char **err)
 		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (!conf->audit_enabled)
-		log_warnx("audit.enabled is false: requests are not audited "
-		    "(for measurements only)");
 	return srv;
 fail:
 	if (*err == NULL)
 		*err = strdup("out of memory");
-	srv->conf = NULL;	/* the caller still owns it */
 	server_free(srv);
 	return NULL;
+}
+
+/* Frees the connections closed during the last turn. */
+static void
+server_reap(struct server *srv)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
+		TAILQ_REMOVE(&srv->dead, c, entry);
+		conn_free(c);
+	}
 }
 
 void
@@ -226,21 +191,16 @@ server_free(struct server *srv)
 		return;
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_close(c, "shutdown");
+	server_reap(srv);
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	for (i = 0; i < sizeof events / sizeof events[0]; i++)
 		if (*events[i] != NULL)
 			event_free(*events[i]);
+	core_free(srv->core);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
-	ref_table_free(srv->refs);
-	guard_free(srv->guard);
-	store_close(srv->store);
-	affected_unref(srv->affected);
-	prompt_free(srv->prompts);
-	hasher_free(srv->hasher);
-	config_free(srv->conf);
-	conn_output_free();
+	rpc_free_buffers();
 	free(srv);
 }
 
@@ -255,7 +215,7 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	if (srv->nconns >= (size_t)srv->conf->max_connections) {
+	if (srv->nconns >= (size_t)srv->core->conf->max_connections) {
 		log_warnx("connection refused: %zu connections open "
 		    "(limits.max_connections)", srv->nconns);
 		evutil_closesocket(fd);
@@ -304,7 +264,7 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_notice("SIGHUP: reloading");
-		if (server_reload(srv, &err) == -1)
+		if (core_reload(srv->core, &err) == -1)
 			log_warnx("reload: %s", err);
 		free(err);
 		return;
@@ -325,25 +285,21 @@ server_grace_cb(evutil_socket_t fd, short what, void *arg)
 		conn_close(c, "shutdown: grace period over");
 }
 
-/*
- * Once a second: end the sessions that saw no event for the session
- * timeout; now and then, forget caller counts older than a day.
- */
+/* Once a second: session timeouts, and what is kept for a day. */
 static void
 server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server	*srv = arg;
-	time_t		 now = time(NULL);
 
 	(void)fd;
 	(void)what;
-	session_expire(srv, now);
-	if (now - srv->caller_expired >= CALLER_EXPIRE_S) {
-		srv->caller_expired = now;
-		(void)store_caller_expire(srv->store, now - 86400);
-	}
+	core_sweep(srv->core, time(NULL));
 }
 
+/*
+ * A graceful stop (SPEC §8): no new connections; every request received
+ * before the signal is answered, then each connection closes cleanly.
+ */
 static void
 server_stop(struct server *srv)
 {
@@ -355,66 +311,63 @@ server_stop(struct server *srv)
 	srv->stopping = 1;
 	evconnlistener_disable(srv->listener);
 	evtimer_del(srv->ev_accept_resume);
-	/*
-	 * Requests already read are answered: their replies are held for
-	 * this turn's commit. Each connection closes once it has sent them.
-	 */
-	TAILQ_FOREACH_SAFE(c, &srv->conns, entry, next) {
-		conn_drain_input(c);
-		conn_finish(c);
-		if (conn_drained(c))
-			conn_close(c, "shutdown");
-	}
+	TAILQ_FOREACH_SAFE(c, &srv->conns, entry, next)
+		conn_stop(c);
 	evtimer_add(srv->ev_grace, &tv);
 }
 
-/*
- * The end of a loop turn: commit what the turn wrote, then release the
- * replies. Before the commit no client has seen an inquiry id, so a failed
- * commit only turns those replies into errors.
- */
-static void
-server_release(struct server *srv)
+void
+server_queued(struct server *srv, struct conn *c, size_t queued)
 {
-	struct conn	*c, *next;
-	int		 ok;
+	srv->queued_total += queued - c->queued;
+	c->queued = queued;
+}
 
-	if (TAILQ_EMPTY(&srv->held) && !store_dirty(srv->store))
-		return;
-	ok = store_commit(srv->store) == 0;
-	if (!ok)
-		log_warnx("hotline.db: commit failed; the turn's replies "
-		    "become storage errors");
-	TAILQ_FOREACH_SAFE(c, &srv->held, held_entry, next) {
-		conn_release(c, ok);
-		if (c->closing && conn_drained(c))
-			conn_close(c, srv->stopping ? "shutdown" : "finished");
-	}
-	server_checkpoint(srv, 0);
+static int
+queued_cmp(const void *a, const void *b)
+{
+	const struct conn	*x = *(struct conn *const *)a;
+	const struct conn	*y = *(struct conn *const *)b;
+
+	return x->queued < y->queued ? 1 : x->queued > y->queued ? -1 : 0;
 }
 
 /*
- * Every audit.checkpoint_every entries (at most once a second), and at the
- * end, the audit log's length and head go to the log (syslog, off the
- * machine): a log truncated later no longer reaches a checkpoint
- * (hotlinectl audit verify --checkpoint).
+ * The global budget of unsent bytes (limits.max_output_total): over it,
+ * the connections holding the most stop being read, largest first,
+ * until what the others hold is under half the budget; under half, all
+ * read again.
  */
 static void
-server_checkpoint(struct server *srv, int force)
+server_budget(struct server *srv)
 {
-	char	head[CRYPTO_SHA256_HEX_SIZE];
-	int64_t	n;
-	time_t	now;
+	size_t		 budget = (size_t)srv->core->conf->max_output_total;
+	size_t		 n = 0, i, left;
+	struct conn	*c, **v;
 
-	store_audit_head(srv->store, &n, head);
-	now = time(NULL);
-	if (n == 0 || n == srv->audit_checkpoint || (!force && (n <
-	    srv->audit_checkpoint + srv->conf->audit_checkpoint_every ||
-	    now == srv->audit_checkpoint_time)))
+	if (srv->queued_total <= budget) {
+		if (srv->budget_paused == 0 || srv->queued_total > budget / 2)
+			return;
+		TAILQ_FOREACH(c, &srv->conns, entry)
+			if (c->budget_paused)
+				conn_budget(c, 0);
 		return;
-	srv->audit_checkpoint = n;
-	srv->audit_checkpoint_time = now;
-	log_notice("audit checkpoint %lld:%s", (long long)n, head);
+	}
+	if ((v = calloc(srv->nconns, sizeof *v)) == NULL)
+		return;
+	TAILQ_FOREACH(c, &srv->conns, entry)
+		if (!c->budget_paused && c->queued > 0)
+			v[n++] = c;
+	qsort(v, n, sizeof *v, queued_cmp);
+	left = srv->queued_total;
+	for (i = 0; i < n && left > budget / 2; i++) {
+		log_warnx("%s: %zu bytes unsent, over the budget of all "
+		    "connections: not read until it drains", v[i]->who.origin,
+		    v[i]->queued);
+		conn_budget(v[i], 1);
+		left -= v[i]->queued;
+	}
+	free(v);
 }
 
 int
@@ -425,82 +378,16 @@ server_run(struct server *srv)
 			log_warnx("event loop failed");
 			return 1;
 		}
-		server_release(srv);
+		(void)core_commit(srv->core);
+		server_budget(srv);
+		server_reap(srv);
 		if (srv->stopping && srv->nconns == 0)
 			srv->done = 1;
 	}
-	if (store_commit(srv->store) == -1)
-		log_warnx("hotline.db: final commit failed");
-	server_checkpoint(srv, 1);
+	if (core_finish(srv->core, FINISH_S) == -1) {
+		log_warnx("stopped: what was pending could not be committed");
+		return 1;
+	}
 	log_notice("stopped");
 	return 0;
-}
-
-/* Adds "what kept: why" to the reload's message; frees why. */
-static void
-reload_failed(char **msg, const char *what, char *why)
-{
-	char	*tmp;
-
-	if (asprintf(&tmp, "%s%s%s kept: %s", *msg ? *msg : "",
-	    *msg ? "; " : "", what, why ? why : "?") == -1)
-		tmp = NULL;
-	free(*msg);
-	*msg = tmp;
-	free(why);
-}
-
-int
-server_reload(struct server *srv, char **err)
-{
-	struct config	*conf;
-	struct prompts	*prompts;
-	struct affected	*a;
-	struct conn	*c;
-	char		*e = NULL, *msg = NULL;
-	int		 failed = 0;
-
-	*err = NULL;
-	conf = config_load(srv->conf->path, &e);
-	if (conf != NULL && (strcmp(conf->data_dir, srv->conf->data_dir) ||
-	    strcmp(conf->key_file, srv->conf->key_file) ||
-	    strcmp(conf->listen_address, srv->conf->listen_address) ||
-	    conf->listen_port != srv->conf->listen_port)) {
-		config_free(conf);
-		conf = NULL;
-		e = strdup("data_dir, key_file and listen need a restart");
-	}
-	if (conf == NULL) {
-		reload_failed(&msg, "conf", e);
-		failed = 1;
-	} else {
-		config_free(srv->conf);
-		srv->conf = conf;
-		config_apply_time_zone(conf);
-		log_set_level(conf->log_level);
-		TAILQ_FOREACH(c, &srv->conns, entry)
-			conn_reconfigure(c);
-		log_info("reload: conf loaded, %zu clients", conf->nclients);
-	}
-	e = NULL;
-	if ((prompts = prompt_load(srv->conf->prompts_dir, &e)) == NULL) {
-		reload_failed(&msg, "prompts", e);
-		failed = 1;
-	} else {
-		prompt_free(srv->prompts);
-		srv->prompts = prompts;
-		log_info("reload: prompts loaded");
-	}
-	e = NULL;
-	if ((a = server_open_affected(srv, srv->conf, &e)) == NULL) {
-		reload_failed(&msg, "affected.db", e);
-		failed = 1;
-	} else {
-		affected_unref(srv->affected);
-		srv->affected = a;
-		log_info("reload: affected.db loaded, %lld records",
-		    (long long)affected_rows(a));
-	}
-	*err = msg;
-	return failed ? -1 : 0;
 }

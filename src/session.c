@@ -1,8 +1,8 @@
 /*
  * The session table: a tsearch(3) tree by id for call.input and
  * call.end, an LRU list so that the timeout sweep only looks at sessions
- * that are actually old, and each connection's own list so that a dropped
- * connection ends exactly its sessions.
+ * that are actually old, and each owner's own list so that an owner that
+ * goes away ends exactly its sessions.
  */
 #include <search.h>
 #include <stdio.h>
@@ -10,10 +10,11 @@
 #include <string.h>
 
 #include "affected.h"
+#include "commit.h"
 #include "config.h"
+#include "core.h"
 #include "crypto.h"
 #include "log.h"
-#include "server.h"
 #include "session.h"
 #include "store.h"
 
@@ -29,18 +30,24 @@ session_table_init(struct session_table *t)
 {
 	t->root = NULL;
 	TAILQ_INIT(&t->lru);
+	TAILQ_INIT(&t->orphans);
 	t->n = 0;
 }
 
-struct session *
-session_new(struct server *srv, struct conn *c, const char *call_id,
-    time_t now)
+void
+session_owner_init(struct session_owner *o)
 {
-	struct session_table	*t = &srv->sessions;
-	struct session		*s;
-	void			*node;
+	TAILQ_INIT(&o->sessions);
+}
 
-	if (t->n >= (size_t)srv->conf->max_sessions)
+struct session *
+session_new(struct core *core, const struct principal *who,
+    const char *call_id, time_t now)
+{
+	struct session_table	*t = &core->sessions;
+	struct session		*s;
+
+	if (t->n >= (size_t)core->conf->max_sessions || who->owner == NULL)
 		return NULL;
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return NULL;
@@ -51,106 +58,182 @@ session_new(struct server *srv, struct conn *c, const char *call_id,
 			return NULL;
 		}
 	} while (tfind(s, &t->root, session_cmp) != NULL);
-	if ((node = tsearch(s, &t->root, session_cmp)) == NULL) {
+	if (tsearch(s, &t->root, session_cmp) == NULL) {
 		free(s);
 		return NULL;
 	}
 	snprintf(s->call_id, sizeof s->call_id, "%s", call_id);
-	snprintf(s->client, sizeof s->client, "%s", c->client);
-	snprintf(s->role, sizeof s->role, "%s", config_role_name(c->role));
-	s->conn = c;
+	snprintf(s->client, sizeof s->client, "%s", who->client);
+	snprintf(s->role, sizeof s->role, "%s", config_role_name(who->role));
+	s->core = core;
+	s->owner = who->owner;
 	s->started = s->last = now;
-	TAILQ_INSERT_TAIL(&c->sessions, s, conn_entry);
+	TAILQ_INSERT_TAIL(&s->owner->sessions, s, owner_entry);
 	TAILQ_INSERT_TAIL(&t->lru, s, lru_entry);
 	t->n++;
-	store_note_sessions(srv->store, now, t->n);
+	store_batch_sessions(commit_batch(core->commit), now, t->n);
 	return s;
 }
 
 struct session *
-session_find(struct server *srv, struct conn *c, const char *id)
+session_find(struct core *core, struct session_owner *owner, const char *id)
 {
 	struct session	 key, *s;
 	void		*node;
 
-	if (strlen(id) != SESSION_ID_LEN)
+	if (owner == NULL || strlen(id) != SESSION_ID_LEN)
 		return NULL;
 	memcpy(key.id, id, SESSION_ID_LEN + 1);
-	if ((node = tfind(&key, &srv->sessions.root, session_cmp)) == NULL)
+	if ((node = tfind(&key, &core->sessions.root, session_cmp)) == NULL)
 		return NULL;
 	s = *(struct session **)node;
-	return s->conn == c ? s : NULL;
+	return s->owner == owner ? s : NULL;
 }
 
 void
-session_touch(struct server *srv, struct session *s, time_t now)
+session_touch(struct core *core, struct session *s, time_t now)
 {
 	s->last = now;
-	TAILQ_REMOVE(&srv->sessions.lru, s, lru_entry);
-	TAILQ_INSERT_TAIL(&srv->sessions.lru, s, lru_entry);
+	TAILQ_REMOVE(&core->sessions.lru, s, lru_entry);
+	TAILQ_INSERT_TAIL(&core->sessions.lru, s, lru_entry);
 }
 
 /* Takes a session out of every list and frees it. */
 static void
-session_free(struct server *srv, struct session *s)
+session_free(struct core *core, struct session *s)
 {
-	tdelete(s, &srv->sessions.root, session_cmp);
-	TAILQ_REMOVE(&srv->sessions.lru, s, lru_entry);
-	TAILQ_REMOVE(&s->conn->sessions, s, conn_entry);
-	srv->sessions.n--;
+	tdelete(s, &core->sessions.root, session_cmp);
+	if (!s->ending)
+		TAILQ_REMOVE(s->owner != NULL ? &core->sessions.lru :
+		    &core->sessions.orphans, s, lru_entry);
+	if (s->owner != NULL)
+		TAILQ_REMOVE(&s->owner->sessions, s, owner_entry);
+	core->sessions.n--;
 	ivr_clear(&s->ivr);
 	free(s);
 }
 
 void
-session_drop(struct server *srv, struct session *s)
+session_drop(struct core *core, struct session *s)
 {
-	session_free(srv, s);
+	session_free(core, s);
+}
+
+/*
+ * The end's commit is done: the session goes; or it failed: the session
+ * is open again — for its owner's retry, or, without an owner, for the
+ * sweep to end it again.
+ */
+static void
+session_end_done(void *arg, int ok)
+{
+	struct session	*s = arg;
+	struct core	*core = s->core;
+
+	if (ok) {
+		session_free(core, s);
+		return;
+	}
+	s->ending = 0;
+	log_warnx("call %s: its end was not committed; %s", s->call_id,
+	    s->owner != NULL ? "it can end again" : "ended again shortly");
+	TAILQ_INSERT_TAIL(s->owner != NULL ? &core->sessions.lru :
+	    &core->sessions.orphans, s, lru_entry);
 }
 
 int64_t
-session_end(struct server *srv, struct session *s, const char *reason,
+session_end(struct core *core, struct session *s, const char *reason,
     time_t now)
 {
-	struct inquiry_rec	 rec;
+	struct store_inquiry	 q;
 	const char		*codes[AFFECTED_MATCHES_MAX];
 	int64_t			 id;
 
-	memset(&rec, 0, sizeof rec);
-	rec.time = now;
-	rec.channel = CHANNEL_IVR;
-	rec.client = s->client;
-	rec.role = s->role;
-	rec.outcome = ivr_outcome(&s->ivr);
+	if (s->ending)
+		return -1;
+	memset(&q, 0, sizeof q);
+	q.time = now;
+	q.channel = CHANNEL_IVR;
+	q.client = s->client;
+	q.role = s->role;
+	q.outcome = ivr_outcome(&s->ivr);
 	/* A call that timed out lasted until its last event, not the sweep. */
-	rec.duration_s = (int)((strcmp(reason, "timeout") == 0 ? s->last :
+	q.duration_s = (int)((strcmp(reason, "timeout") == 0 ? s->last :
 	    now) - s->started);
-	rec.orgs = codes;
-	rec.norgs = ivr_org_codes(&s->ivr, codes, AFFECTED_MATCHES_MAX);
-	id = store_inquiry_add(srv->store, &rec);
+	q.orgs = codes;
+	q.norgs = ivr_org_codes(&s->ivr, codes, AFFECTED_MATCHES_MAX);
+	if ((id = core_inquiry(core, &q)) == -1 ||
+	    core_on_commit(core, session_end_done, s) == -1)
+		return -1;
+	TAILQ_REMOVE(s->owner != NULL ? &core->sessions.lru :
+	    &core->sessions.orphans, s, lru_entry);
+	s->ending = 1;
 	log_info("call %s by %s ended (%s): %s, %d s, inquiry %lld",
-	    s->call_id, s->client, reason, inquiry_outcome_name(rec.outcome),
-	    rec.duration_s, (long long)id);
-	session_free(srv, s);
+	    s->call_id, s->client, reason, inquiry_outcome_name(q.outcome),
+	    q.duration_s, (long long)id);
 	return id;
 }
 
 void
-session_end_conn(struct server *srv, struct conn *c, const char *reason)
+session_end_owner(struct core *core, struct session_owner *owner,
+    const char *reason)
 {
 	struct session	*s;
 
-	while ((s = TAILQ_FIRST(&c->sessions)) != NULL)
-		(void)session_end(srv, s, reason, time(NULL));
+	while ((s = TAILQ_FIRST(&owner->sessions)) != NULL) {
+		if (!s->ending)
+			(void)session_end(core, s, reason, time(NULL));
+		/* Whatever its end becomes, it no longer has an owner. */
+		TAILQ_REMOVE(&owner->sessions, s, owner_entry);
+		if (!s->ending) {
+			TAILQ_REMOVE(&core->sessions.lru, s, lru_entry);
+			TAILQ_INSERT_TAIL(&core->sessions.orphans, s,
+			    lru_entry);
+		}
+		s->owner = NULL;
+	}
 }
 
 void
-session_expire(struct server *srv, time_t now)
+session_expire(struct core *core, time_t now)
 {
 	struct session	*s;
-	time_t		 limit = now - srv->conf->session_timeout_s;
+	time_t		 limit = now - core->conf->session_timeout_s;
 
-	while ((s = TAILQ_FIRST(&srv->sessions.lru)) != NULL &&
+	while ((s = TAILQ_FIRST(&core->sessions.orphans)) != NULL)
+		if (session_end(core, s, "owner gone", now) == -1)
+			break;
+	while ((s = TAILQ_FIRST(&core->sessions.lru)) != NULL &&
 	    s->last <= limit)
-		(void)session_end(srv, s, "timeout", now);
+		if (session_end(core, s, "timeout", now) == -1)
+			break;
+}
+
+void
+session_end_all(struct core *core, const char *reason)
+{
+	struct session	*s;
+	time_t		 now = time(NULL);
+
+	while ((s = TAILQ_FIRST(&core->sessions.orphans)) != NULL)
+		if (session_end(core, s, reason, now) == -1)
+			return;
+	while ((s = TAILQ_FIRST(&core->sessions.lru)) != NULL)
+		if (session_end(core, s, reason, now) == -1)
+			return;
+}
+
+void
+session_table_free(struct core *core)
+{
+	struct session	*s;
+	void		*node;
+
+	while ((node = core->sessions.root) != NULL) {
+		s = *(struct session **)node;
+		tdelete(s, &core->sessions.root, session_cmp);
+		ivr_clear(&s->ivr);
+		free(s);
+	}
+	session_table_init(&core->sessions);
 }

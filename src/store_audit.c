@@ -1,6 +1,6 @@
 /*
  * The audit log (SPEC §7): every authenticated request, appended to
- * hotline.db in the transaction of the turn that handled it, as a SHA-256
+ * hotline.db in the transaction of the batch that answers it, as a SHA-256
  * hash chain:
  *
  *   hash(n) = SHA-256(hash(n-1) || le64(n) || le64(time) ||
@@ -53,81 +53,109 @@ entry_hash(const unsigned char prev[CRYPTO_SHA256_SIZE], int64_t id,
 }
 
 int
-store_audit_load(struct store *s)
+store_audit_last(struct store *s, int64_t *n,
+    unsigned char head[CRYPTO_SHA256_SIZE])
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt	*st = s->st[ST_AUDIT_LAST];
 	int		 rc;
 
-	memset(s->audit_head, 0, sizeof s->audit_head);
-	s->audit_n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY "
-	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return -1;
+	*n = 0;
+	memset(head, 0, CRYPTO_SHA256_SIZE);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->audit_n = sqlite3_column_int64(st, 0);
+		*n = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_bytes(st, 1) == CRYPTO_SHA256_SIZE)
-			memcpy(s->audit_head, sqlite3_column_blob(st, 1),
+			memcpy(head, sqlite3_column_blob(st, 1),
 			    CRYPTO_SHA256_SIZE);
 		else
 			log_warnx("hotline.db: the last audit entry has a "
 			    "malformed hash; hotlinectl audit verify tells more");
 	}
-	sqlite3_finalize(st);
-	s->audit_n_pending = s->audit_n;
-	memcpy(s->audit_head_pending, s->audit_head, sizeof s->audit_head);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-void
-store_audit_committed(struct store *s, int ok)
-{
-	if (ok) {
-		s->audit_n = s->audit_n_pending;
-		memcpy(s->audit_head, s->audit_head_pending,
-		    sizeof s->audit_head);
-	} else {
-		s->audit_n_pending = s->audit_n;
-		memcpy(s->audit_head_pending, s->audit_head,
-		    sizeof s->audit_head);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(s, "audit head");
+		return -1;
 	}
+	return 0;
 }
 
-int
-store_audit_append(struct store *s, const struct audit_entry *e)
+/* Chains one entry after (*n, head), writes it, and moves them on. */
+static int
+audit_write_one(struct store *s, const struct audit_entry *e, int64_t *n,
+    unsigned char head[CRYPTO_SHA256_SIZE])
 {
 	sqlite3_stmt	*st = s->st[ST_AUDIT_ADD];
 	unsigned char	 md[CRYPTO_SHA256_SIZE];
-	int64_t		 id = s->audit_n_pending + 1;
+	int64_t		 id = *n + 1;
+
+	if (entry_hash(head, id, e, md) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->time);
+	sqlite3_bind_text(st, 3, e->client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, e->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, e->args, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, md, sizeof md, SQLITE_STATIC);
+	if (store_exec(s, ST_AUDIT_ADD) == -1)
+		return -1;
+	*n = id;
+	memcpy(head, md, sizeof md);
+	return 0;
+}
+
+int
+store_audit_write(struct store *s, const struct store_batch *b, int64_t *n,
+    unsigned char head[CRYPTO_SHA256_SIZE])
+{
+	size_t	i;
+
+	for (i = 0; i < b->audit.n; i++)
+		if (audit_write_one(s, &BATCH_AT(b->audit, struct batch_audit,
+		    i)->e, n, head) == -1)
+			return -1;
+	return 0;
+}
+
+int
+store_audit_append_one(struct store *s, const struct audit_entry *e)
+{
+	unsigned char	head[CRYPTO_SHA256_SIZE];
+	int64_t		n;
 
 	if (store_begin(s) == -1)
 		return -1;
-	if (entry_hash(s->audit_head_pending, id, e, md) == -1) {
-		s->failed = 1;
+	if (store_audit_last(s, &n, head) == -1 ||
+	    audit_write_one(s, e, &n, head) == -1 ||
+	    store_commit(s) == -1) {
+		store_rollback(s);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->time);
-	sqlite3_bind_text(st, 3, e->client, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, e->role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, e->method, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, e->outcome, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, e->args, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 8, md, sizeof md, SQLITE_TRANSIENT);
-	if (store_exec_stmt(s, ST_AUDIT_ADD) == -1) {
-		s->failed = 1;
-		return -1;
-	}
-	s->audit_n_pending = id;
-	memcpy(s->audit_head_pending, md, sizeof md);
+	store_audit_committed(s, n, head);
 	return 0;
 }
 
 void
-store_audit_head(const struct store *s, int64_t *entries,
+store_audit_committed(struct store *s, int64_t n,
+    const unsigned char head[CRYPTO_SHA256_SIZE])
+{
+	s->audit_n = n;
+	memcpy(s->audit_head, head, CRYPTO_SHA256_SIZE);
+	s->audit_known = 1;
+}
+
+int
+store_audit_head(struct store *s, int64_t *entries,
     char head[CRYPTO_SHA256_HEX_SIZE])
 {
+	if (!s->audit_known) {
+		if (store_audit_last(s, &s->audit_n, s->audit_head) == -1)
+			return -1;
+		s->audit_known = 1;
+	}
 	*entries = s->audit_n;
 	bytes_hex(s->audit_head, CRYPTO_SHA256_SIZE, head);
+	return 0;
 }
 
 static const char *

@@ -1,6 +1,6 @@
 /*
- * Statistics (SPEC §6.2 stats.*): counters kept as deltas in memory between
- * commits and written in the same transaction as the inquiries they count:
+ * Statistics (SPEC §6.2 stats.*): counters, moved by each batch in the
+ * same transaction as the inquiries they count:
  * per local day for stats.summary (a month is a few thousand counter rows
  * to add up, not a million inquiries to scan), and inquiries also per
  * 15-minute bucket for stats.hourly (every time zone's hours start on such
@@ -31,218 +31,244 @@ day_of(time_t t)
 	    tm.tm_mday;
 }
 
-void
-store_stats_inquiry(struct store *s, time_t t, enum channel ch,
-    enum outcome oc, int sign, int duration_s)
+/*
+ * Counter deltas of one batch, keyed as their tables: inquiries by
+ * 15-minute bucket (also written per day), organisations and clients by
+ * local day. A batch spans a moment, so a few rows of each suffice; when
+ * they are full, they are written and start again.
+ */
+#define DELTAS_MAX	64
+
+struct inq_delta {
+	int64_t		bucket;
+	enum channel	channel;
+	enum outcome	outcome;
+	int64_t		n, dur_n, dur_sum;
+};
+
+struct org_delta {
+	int64_t		 day;
+	const char	*org;
+	int64_t		 n, affected;
+};
+
+struct client_delta {
+	int64_t		 day;
+	const char	*client;
+	const char	*role;
+	int64_t		 inquiries, lookups, searches;
+};
+
+struct deltas {
+	struct store		*s;
+	int			 failed;
+	struct inq_delta	 inq[DELTAS_MAX];
+	size_t			 ninq;
+	struct org_delta	 org[DELTAS_MAX];
+	size_t			 norg;
+	struct client_delta	 client[DELTAS_MAX];
+	size_t			 nclient;
+};
+
+static int	deltas_flush(struct deltas *);
+
+static void
+count_inquiry(struct deltas *d, time_t t, enum channel ch, enum outcome oc,
+    int sign, int duration_s)
 {
-	struct stat_inq_delta	*d;
+	struct inq_delta	*x;
 	int64_t			 b = bucket_of(t);
 	size_t			 i;
 
-	for (i = 0; i < s->ninq; i++)
-		if (s->inq[i].bucket == b && s->inq[i].channel == ch &&
-		    s->inq[i].outcome == oc)
+	for (i = 0; i < d->ninq; i++)
+		if (d->inq[i].bucket == b && d->inq[i].channel == ch &&
+		    d->inq[i].outcome == oc)
 			break;
-	if (i == s->ninq) {
-		if (s->ninq == STAT_DELTAS_MAX && store_stats_flush(s) == -1) {
-			s->failed = 1;
+	if (i == d->ninq) {
+		if (d->ninq == DELTAS_MAX && deltas_flush(d) == -1)
 			return;
-		}
-		i = s->ninq++;
-		d = &s->inq[i];
-		memset(d, 0, sizeof *d);
-		d->bucket = b;
-		d->channel = ch;
-		d->outcome = oc;
+		i = d->ninq++;
+		x = &d->inq[i];
+		memset(x, 0, sizeof *x);
+		x->bucket = b;
+		x->channel = ch;
+		x->outcome = oc;
 	}
-	d = &s->inq[i];
-	d->n += sign;
+	x = &d->inq[i];
+	x->n += sign;
 	if (duration_s >= 0) {
-		d->dur_n += sign;
-		d->dur_sum += sign * duration_s;
+		x->dur_n += sign;
+		x->dur_sum += sign * duration_s;
 	}
 }
 
-void
-store_stats_org(struct store *s, time_t t, const char *org, int n,
-    int affected)
+static void
+count_org(struct deltas *d, time_t t, const char *org, int n, int affected)
 {
-	struct stat_org_delta	*d;
+	int64_t	day = day_of(t);
+	size_t	i;
+
+	for (i = 0; i < d->norg; i++)
+		if (d->org[i].day == day && strcmp(d->org[i].org, org) == 0)
+			break;
+	if (i == d->norg) {
+		if (d->norg == DELTAS_MAX && deltas_flush(d) == -1)
+			return;
+		i = d->norg++;
+		memset(&d->org[i], 0, sizeof d->org[i]);
+		d->org[i].day = day;
+		d->org[i].org = org;
+	}
+	d->org[i].n += n;
+	d->org[i].affected += affected;
+}
+
+/* The client's delta row of this day (created empty if need be). */
+static struct client_delta *
+count_client(struct deltas *d, time_t t, const char *client, const char *role)
+{
+	struct client_delta	*x;
 	int64_t			 day = day_of(t);
 	size_t			 i;
 
-	for (i = 0; i < s->norg; i++)
-		if (s->org[i].day == day && strcmp(s->org[i].org, org) == 0)
-			break;
-	if (i == s->norg) {
-		if (s->norg == STAT_DELTAS_MAX && store_stats_flush(s) == -1) {
-			s->failed = 1;
-			return;
-		}
-		i = s->norg++;
-		d = &s->org[i];
-		memset(d, 0, sizeof *d);
-		d->day = day;
-		snprintf(d->org, sizeof d->org, "%s", org);
-	}
-	s->org[i].n += n;
-	s->org[i].affected += affected;
-}
-
-/* The client's delta row of this bucket (created empty if need be). */
-static struct stat_client_delta *
-client_delta(struct store *s, time_t t, const char *client, const char *role)
-{
-	struct stat_client_delta	*d;
-	int64_t				 day = day_of(t);
-	size_t				 i;
-
-	for (i = 0; i < s->nclient; i++)
-		if (s->client[i].day == day &&
-		    strcmp(s->client[i].client, client) == 0 &&
-		    strcmp(s->client[i].role, role) == 0)
-			return &s->client[i];
-	if (s->nclient == STAT_DELTAS_MAX && store_stats_flush(s) == -1) {
-		s->failed = 1;
+	for (i = 0; i < d->nclient; i++)
+		if (d->client[i].day == day &&
+		    strcmp(d->client[i].client, client) == 0 &&
+		    strcmp(d->client[i].role, role) == 0)
+			return &d->client[i];
+	if (d->nclient == DELTAS_MAX && deltas_flush(d) == -1)
 		return NULL;
-	}
-	d = &s->client[s->nclient++];
-	memset(d, 0, sizeof *d);
-	d->day = day;
-	snprintf(d->client, sizeof d->client, "%s", client);
-	snprintf(d->role, sizeof d->role, "%s", role);
-	return d;
+	x = &d->client[d->nclient++];
+	memset(x, 0, sizeof *x);
+	x->day = day;
+	x->client = client;
+	x->role = role;
+	return x;
 }
 
-void
-store_stats_client_inquiry(struct store *s, time_t t, const char *client,
-    const char *role)
+/* Writes the deltas gathered so far and empties them. */
+static int
+deltas_flush(struct deltas *d)
 {
-	struct stat_client_delta	*d;
-
-	if ((d = client_delta(s, t, client, role ? role : "")) != NULL)
-		d->inquiries++;
-}
-
-void
-store_count_request(struct store *s, time_t t, const char *client,
-    const char *role, int lookups, int searches)
-{
-	struct stat_client_delta	*d;
-
-	if ((d = client_delta(s, t, client, role)) != NULL) {
-		d->lookups += lookups;
-		d->searches += searches;
-	}
-}
-
-void
-store_note_sessions(struct store *s, time_t t, size_t open)
-{
-	int64_t	b = bucket_of(t);
-
-	if (b != s->peak_bucket) {
-		s->peak_bucket = b;
-		s->peak = 0;
-	}
-	if ((int64_t)open > s->peak) {
-		s->peak = (int64_t)open;
-		s->peak_dirty = 1;
-	}
-}
-
-/* Writes the deltas into the open transaction (opening it if need be). */
-int
-store_stats_flush(struct store *s)
-{
-	struct stat_inq_delta	*d;
+	struct store		*s = d->s;
+	struct inq_delta	*x;
 	enum store_stmt		 which;
 	sqlite3_stmt		*st;
 	size_t			 i;
 	int			 rc = 0;
 
-	if (s->ninq + s->norg + s->nclient == 0 && !s->peak_dirty)
-		return 0;
-	if (store_begin(s) == -1)
-		return -1;
 	/* Each inquiry delta goes to its 15-minute bucket and to its day. */
-	for (i = 0; i < 2 * s->ninq && rc == 0; i++) {
-		d = &s->inq[i / 2];
+	for (i = 0; i < 2 * d->ninq && rc == 0; i++) {
+		x = &d->inq[i / 2];
 		which = i % 2 ? ST_STAT_DAY : ST_STAT_INQUIRY;
 		st = s->st[which];
-		sqlite3_bind_int64(st, 1, i % 2 ? day_of((time_t)(d->bucket *
-		    STORE_BUCKET_S)) : d->bucket);
-		sqlite3_bind_text(st, 2, inquiry_channel_name(d->channel), -1,
+		sqlite3_bind_int64(st, 1, i % 2 ? day_of((time_t)(x->bucket *
+		    STORE_BUCKET_S)) : x->bucket);
+		sqlite3_bind_text(st, 2, inquiry_channel_name(x->channel), -1,
 		    SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, inquiry_outcome_name(d->outcome), -1,
+		sqlite3_bind_text(st, 3, inquiry_outcome_name(x->outcome), -1,
 		    SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, d->n);
-		sqlite3_bind_int64(st, 5, d->dur_n);
-		sqlite3_bind_int64(st, 6, d->dur_sum);
-		rc = store_exec_stmt(s, which);
+		sqlite3_bind_int64(st, 4, x->n);
+		sqlite3_bind_int64(st, 5, x->dur_n);
+		sqlite3_bind_int64(st, 6, x->dur_sum);
+		rc = store_exec(s, which);
 	}
 	st = s->st[ST_STAT_ORG];
-	for (i = 0; i < s->norg && rc == 0; i++) {
-		sqlite3_bind_int64(st, 1, s->org[i].day);
-		sqlite3_bind_text(st, 2, s->org[i].org, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, s->org[i].n);
-		sqlite3_bind_int64(st, 4, s->org[i].affected);
-		rc = store_exec_stmt(s, ST_STAT_ORG);
+	for (i = 0; i < d->norg && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, d->org[i].day);
+		sqlite3_bind_text(st, 2, d->org[i].org, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, d->org[i].n);
+		sqlite3_bind_int64(st, 4, d->org[i].affected);
+		rc = store_exec(s, ST_STAT_ORG);
 	}
 	st = s->st[ST_STAT_CLIENT];
-	for (i = 0; i < s->nclient && rc == 0; i++) {
-		sqlite3_bind_int64(st, 1, s->client[i].day);
-		sqlite3_bind_text(st, 2, s->client[i].client, -1,
+	for (i = 0; i < d->nclient && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, d->client[i].day);
+		sqlite3_bind_text(st, 2, d->client[i].client, -1,
 		    SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, s->client[i].role, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, s->client[i].inquiries);
-		sqlite3_bind_int64(st, 5, s->client[i].lookups);
-		sqlite3_bind_int64(st, 6, s->client[i].searches);
-		rc = store_exec_stmt(s, ST_STAT_CLIENT);
+		sqlite3_bind_text(st, 3, d->client[i].role, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, d->client[i].inquiries);
+		sqlite3_bind_int64(st, 5, d->client[i].lookups);
+		sqlite3_bind_int64(st, 6, d->client[i].searches);
+		rc = store_exec(s, ST_STAT_CLIENT);
 	}
-	if (s->peak_dirty && rc == 0) {
-		st = s->st[ST_STAT_SESSIONS];
-		sqlite3_bind_int64(st, 1, s->peak_bucket);
-		sqlite3_bind_int64(st, 2, s->peak);
-		rc = store_exec_stmt(s, ST_STAT_SESSIONS);
-	}
-	store_stats_discard(s);
+	d->ninq = d->norg = d->nclient = 0;
+	if (rc == -1)
+		d->failed = 1;
 	return rc;
 }
 
-void
-store_stats_discard(struct store *s)
+/* The counters an inquiry moves: its bucket, its client, its orgs. */
+static void
+count_new_inquiry(struct deltas *d, const struct store_inquiry *q)
 {
-	s->ninq = s->norg = s->nclient = 0;
-	s->peak_dirty = 0;
+	struct client_delta	*c;
+	size_t			 i;
+
+	count_inquiry(d, q->time, q->channel, q->outcome, 1, q->duration_s);
+	if ((c = count_client(d, q->time, q->client, q->role)) != NULL)
+		c->inquiries++;
+	for (i = 0; i < q->norgs; i++)
+		count_org(d, q->time, q->orgs[i], 1,
+		    q->outcome == OUTCOME_AFFECTED);
 }
 
-/*
- * Runs a SELECT over [lo, hi) (buckets, or days), calling fn for each
- * row.
- */
-static int
-range_query(struct store *s, const char *sql, int64_t lo, int64_t hi,
-    int (*fn)(sqlite3_stmt *, void *), void *arg)
+/* A completion moves the inquiry, at its own time, to its new outcome. */
+static void
+count_completion(struct deltas *d, const struct store_completion *c)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int	was = c->old_outcome == OUTCOME_AFFECTED;
+	int	is = c->outcome == OUTCOME_AFFECTED;
+	size_t	i;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("hotline.db: statistics: %s", sqlite3_errmsg(s->db));
+	count_inquiry(d, c->time, CHANNEL_OPERATOR, c->old_outcome, -1,
+	    c->old_duration_s);
+	count_inquiry(d, c->time, CHANNEL_OPERATOR, c->outcome, 1,
+	    c->duration_s);
+	if (was != is)
+		for (i = 0; i < c->nold_orgs; i++)
+			count_org(d, c->time, c->old_orgs[i], 0,
+			    is ? 1 : -1);
+	for (i = 0; i < c->norgs; i++)
+		count_org(d, c->time, c->orgs[i], 1, is);
+}
+
+int
+store_stats_write(struct store *s, const struct store_batch *b)
+{
+	struct deltas			*d;
+	const struct batch_request	*r;
+	struct client_delta		*c;
+	sqlite3_stmt			*st;
+	size_t				 i;
+	int				 rc;
+
+	if ((d = calloc(1, sizeof *d)) == NULL)
 		return -1;
-	}
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(st, arg) == -1) {
-			rc = SQLITE_NOMEM;
-			break;
+	d->s = s;
+	for (i = 0; i < b->inquiries.n; i++)
+		count_new_inquiry(d, &BATCH_AT(b->inquiries,
+		    struct batch_inquiry, i)->q);
+	for (i = 0; i < b->completions.n; i++)
+		count_completion(d, &BATCH_AT(b->completions,
+		    struct batch_completion, i)->c);
+	for (i = 0; i < b->requests.n; i++) {
+		r = BATCH_AT(b->requests, struct batch_request, i);
+		if ((c = count_client(d, r->time, r->client, r->role)) !=
+		    NULL) {
+			c->lookups += r->lookups;
+			c->searches += r->searches;
 		}
-	if (rc != SQLITE_DONE)
-		log_warnx("hotline.db: statistics: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	}
+	rc = d->failed ? -1 : deltas_flush(d);
+	free(d);
+	if (rc == 0 && b->peak != 0) {
+		st = s->st[ST_STAT_SESSIONS];
+		sqlite3_bind_int64(st, 1, b->peak_bucket);
+		sqlite3_bind_int64(st, 2, b->peak);
+		rc = store_exec(s, ST_STAT_SESSIONS);
+	}
+	return rc;
 }
 
 static int
@@ -321,23 +347,20 @@ store_stats_summary(struct store *s, time_t from, time_t to,
 	int		 rc = -1;
 
 	memset(sum, 0, sizeof *sum);
-	/* What this turn counted so far belongs in the answer too. */
-	if (!s->readonly && store_stats_flush(s) == -1)
-		return -1;
 	/* from and to are local midnights: [first day, day after last). */
 	lo = day_of(from);
 	hi = day_of(to);
-	if (range_query(s, "SELECT channel, outcome, sum(n), sum(dur_n), "
+	if (store_query(s, "SELECT channel, outcome, sum(n), sum(dur_n), "
 	    "sum(dur_sum) FROM stat_day WHERE day >= ?1 AND day < ?2 "
 	    "GROUP BY channel, outcome", lo, hi, row_inquiry, sum) == -1 ||
-	    range_query(s, "SELECT org, sum(n), sum(affected) FROM stat_org "
+	    store_query(s, "SELECT org, sum(n), sum(affected) FROM stat_org "
 	    "WHERE day >= ?1 AND day < ?2 GROUP BY org HAVING sum(n) > 0 "
 	    "ORDER BY sum(n) DESC, org", lo, hi, row_org, sum) == -1 ||
-	    range_query(s, "SELECT client, role, sum(inquiries), sum(lookups), "
+	    store_query(s, "SELECT client, role, sum(inquiries), sum(lookups), "
 	    "sum(searches) FROM stat_client WHERE day >= ?1 AND day < ?2 "
 	    "GROUP BY client, role ORDER BY client, role", lo, hi, row_client,
 	    sum) == -1 ||
-	    range_query(s, "SELECT coalesce(max(peak), 0) FROM stat_sessions "
+	    store_query(s, "SELECT coalesce(max(peak), 0) FROM stat_sessions "
 	    "WHERE bucket >= ?1 AND bucket < ?2", bucket_of(from),
 	    bucket_of(to), row_peak, &sum->peak_sessions) == -1)
 		goto out;
@@ -397,9 +420,7 @@ store_stats_hourly(struct store *s, const time_t starts[25],
 	struct hourly_ctx	h = { starts, out };
 
 	memset(out, 0, sizeof(int64_t) * 24 * OUTCOME_COUNT);
-	if (!s->readonly && store_stats_flush(s) == -1)
-		return -1;
-	return range_query(s, "SELECT bucket, outcome, sum(n) FROM "
+	return store_query(s, "SELECT bucket, outcome, sum(n) FROM "
 	    "stat_inquiry WHERE bucket >= ?1 AND bucket < ?2 GROUP BY bucket, "
 	    "outcome", bucket_of(starts[0]), bucket_of(starts[24]), row_hourly,
 	    &h);

@@ -1,7 +1,7 @@
 /*
  * rpc.c: JSON-RPC 2.0 decoding, validation, batches and notifications,
- * authentication and roles, on a connection without a socket (the
- * replies are read from its queue).
+ * authentication and roles, through a peer without a socket (its answers
+ * are collected as the pieces a front end would hold and send).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,105 +14,101 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "conn.h"
-#include "crypto.h"
+#include "core.h"
 #include "rpc.h"
-#include "server.h"
+#include "world.h"
+
+#define PIECES_MAX	16
 
 struct fixture {
-	struct server	srv;
-	struct config	conf;
-	struct conf_client client;
-	struct conn	c;
+	struct world		*w;
+	struct principal	 who;
+	struct rpc_peer		 peer;
+	char			*piece[PIECES_MAX];
+	uint64_t		 seq[PIECES_MAX];
+	size_t			 n;
 };
+
+static void
+collect(struct rpc_peer *p, const struct rpc_answer *a)
+{
+	struct fixture	*f = (struct fixture *)(void *)((char *)p -
+	    offsetof(struct fixture, peer));
+
+	assert_true(f->n < PIECES_MAX);
+	assert_non_null(f->piece[f->n] = malloc(a->len + 1));
+	memcpy(f->piece[f->n], a->text, a->len);
+	f->piece[f->n][a->len] = '\0';
+	f->seq[f->n++] = a->seq;
+}
+
+static void
+clear(struct fixture *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->piece[i]);
+	f->n = 0;
+}
 
 static int
 setup(void **state)
 {
 	struct fixture	*f = calloc(1, sizeof *f);
 
-	TAILQ_INIT(&f->srv.conns);
-	TAILQ_INIT(&f->srv.held);
-	f->srv.conf = &f->conf;
-	f->conf.max_line = 16384;
-	f->conf.max_batch = 4;
-	f->client.name = (char *)"gw";
-	f->client.role = ROLE_GATEWAY;
-	crypto_sha256("secret", 6, f->client.token_sha256);
-	f->conf.clients = &f->client;
-	f->conf.nclients = 1;
-	f->c.srv = &f->srv;
-	STAILQ_INIT(&f->c.replies);
+	if (f == NULL || (f->w = world_new("limits = { max_batch = 4; };")) ==
+	    NULL)
+		return -1;
+	world_principal(f->w, &f->who, NULL, "nobody");
+	f->peer.core = f->w->core;
+	f->peer.who = &f->who;
+	f->peer.answer = collect;
 	*state = f;
 	return 0;
-}
-
-/* Takes the queued replies off the connection. */
-static size_t
-drain(struct fixture *f, struct reply **out, size_t max)
-{
-	struct reply	*r;
-	size_t		 n = 0;
-
-	while ((r = STAILQ_FIRST(&f->c.replies)) != NULL) {
-		STAILQ_REMOVE_HEAD(&f->c.replies, entry);
-		if (n < max)
-			out[n++] = r;
-		else {
-			json_decref(r->msg);
-			free(r);
-		}
-	}
-	if (f->c.on_held) {
-		TAILQ_REMOVE(&f->srv.held, &f->c, held_entry);
-		f->c.on_held = 0;
-	}
-	return n;
-}
-
-static void
-free_replies(struct reply **r, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		json_decref(r[i]->msg);
-		free(r[i]);
-	}
 }
 
 static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	struct reply	*r[16];
 
-	free_replies(r, drain(f, r, 16));
+	clear(f);
+	world_free(f->w);
 	free(f);
 	return 0;
 }
 
-/* Sends one line and returns its single reply's error code (0: result). */
+static void
+send_line(struct fixture *f, const char *line)
+{
+	clear(f);
+	rpc_handle_line(&f->peer, line, strlen(line));
+}
+
+/* Sends one line and returns its single answer's error code (0: result). */
 static int
 one(struct fixture *f, const char *line, json_t **msg)
 {
-	struct reply	*r[4];
-	json_t		*err;
-	size_t		 n;
-	int		 code;
+	json_t	*m, *err;
+	size_t	 len;
+	int	 code;
 
-	rpc_handle_line(&f->c, line, strlen(line));
-	n = drain(f, r, 4);
-	assert_int_equal(n, 1);
-	assert_false(r[0]->batch_open);
-	err = json_object_get(r[0]->msg, "error");
+	send_line(f, line);
+	assert_int_equal(f->n, 1);
+	len = strlen(f->piece[0]);
+	assert_true(len > 0 && f->piece[0][len - 1] == '\n');
+	assert_non_null(m = json_loads(f->piece[0], 0, NULL));
+	assert_true(json_is_object(m));
+	err = json_object_get(m, "error");
 	code = err ? (int)json_integer_value(json_object_get(err, "code")) :
 	    0;
-	assert_string_equal(json_string_value(json_object_get(r[0]->msg,
-	    "jsonrpc")), "2.0");
+	assert_string_equal(json_string_value(json_object_get(m, "jsonrpc")),
+	    "2.0");
 	if (msg != NULL)
-		*msg = json_incref(r[0]->msg);
-	free_replies(r, n);
+		*msg = m;
+	else
+		json_decref(m);
 	return code;
 }
 
@@ -164,6 +160,8 @@ test_methods_and_roles(void **state)
 	assert_string_equal(json_string_value(json_object_get(m, "result")),
 	    "pong");
 	json_decref(m);
+	/* ping waits for nothing. */
+	assert_int_equal(f->seq[0], 0);
 	assert_int_equal(one(f, "{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"nope\"}", NULL), RPC_METHOD_NOT_FOUND);
 	assert_int_equal(one(f, "{\"jsonrpc\":\"2.0\",\"id\":1,"
@@ -172,21 +170,24 @@ test_methods_and_roles(void **state)
 	assert_int_equal(one(f, "{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"hello\",\"params\":{\"client\":\"gw\","
 	    "\"token\":\"wrong\"}}", NULL), RPC_UNAUTHENTICATED);
+	assert_int_equal(f->who.failed_auth, 1);
 	assert_int_equal(one(f, "{\"jsonrpc\":\"2.0\",\"id\":1,"
-	    "\"method\":\"hello\",\"params\":[\"gw\",\"secret\"]}", &m),
+	    "\"method\":\"hello\",\"params\":[\"gw\",\"gw-token\"]}", &m),
 	    RPC_INVALID_PARAMS);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    json_object_get(m, "error"), "data"), "field")), "params");
 	json_decref(m);
 	assert_int_equal(one(f, "{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"hello\",\"params\":{\"client\":\"gw\","
-	    "\"token\":\"secret\"}}", &m), 0);
+	    "\"token\":\"gw-token\"}}", &m), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    m, "result"), "role")), "gateway");
 	json_decref(m);
-	assert_int_equal(f->c.role, ROLE_GATEWAY);
+	assert_int_equal(f->who.role, ROLE_GATEWAY);
+	/* An audited answer waits for the open group's commit. */
+	assert_int_not_equal(f->seq[0], 0);
 	/* A role without the method: -32002 before any param is looked at. */
-	f->c.role = ROLE_SUPERVISOR;
+	f->who.role = ROLE_SUPERVISOR;
 	assert_int_equal(one(f, "{\"jsonrpc\":\"2.0\",\"id\":1,"
 	    "\"method\":\"lookup\",\"params\":[1]}", NULL), RPC_FORBIDDEN);
 }
@@ -195,45 +196,44 @@ static void
 test_batch_and_notifications(void **state)
 {
 	struct fixture	*f = *state;
-	struct reply	*r[8];
-	const char	*line;
-	size_t		 n;
+	char		 line[1024];
+	json_t		*m;
 
-	line = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+	send_line(f, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
 	    "{\"jsonrpc\":\"2.0\",\"method\":\"ping\"},"
 	    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"nope\"},"
-	    "7]";
-	rpc_handle_line(&f->c, line, strlen(line));
-	n = drain(f, r, 8);
-	assert_int_equal(n, 3);
-	assert_true(r[0]->batch_open);
-	assert_false(r[0]->batch_close);
-	assert_false(r[1]->batch_open);
-	assert_false(r[1]->batch_close);
-	assert_true(r[2]->batch_close);
-	assert_int_equal(json_integer_value(json_object_get(r[0]->msg, "id")),
-	    1);
-	assert_int_equal(json_integer_value(json_object_get(r[1]->msg, "id")),
-	    2);
-	assert_true(json_is_null(json_object_get(r[2]->msg, "id")));
-	free_replies(r, n);
+	    "7]");
+	assert_int_equal(f->n, 3);
+	assert_int_equal(f->piece[0][0], '[');
+	assert_int_equal(f->piece[1][0], ',');
+	assert_int_equal(f->piece[2][0], ',');
+	/* The pieces make one line: a JSON array of three answers. */
+	snprintf(line, sizeof line, "%s%s%s", f->piece[0], f->piece[1],
+	    f->piece[2]);
+	assert_int_equal(line[strlen(line) - 1], '\n');
+	assert_non_null(m = json_loads(line, 0, NULL));
+	assert_int_equal(json_array_size(m), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m,
+	    0), "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m,
+	    1), "id")), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(m, 2), "id")));
+	json_decref(m);
 
 	/* One response in a batch is still a batch. */
-	line = "[{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}]";
-	rpc_handle_line(&f->c, line, strlen(line));
-	n = drain(f, r, 8);
-	assert_int_equal(n, 1);
-	assert_true(r[0]->batch_open && r[0]->batch_close);
-	free_replies(r, n);
+	send_line(f, "[{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}]");
+	assert_int_equal(f->n, 1);
+	assert_non_null(m = json_loads(f->piece[0], 0, NULL));
+	assert_true(json_is_array(m));
+	json_decref(m);
 
 	/* Notifications, alone or batched, get nothing, even when wrong. */
-	line = "{\"jsonrpc\":\"2.0\",\"method\":\"nope\"}";
-	rpc_handle_line(&f->c, line, strlen(line));
-	line = "[{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}]";
-	rpc_handle_line(&f->c, line, strlen(line));
-	line = "   ";
-	rpc_handle_line(&f->c, line, strlen(line));
-	assert_int_equal(drain(f, r, 8), 0);
+	send_line(f, "{\"jsonrpc\":\"2.0\",\"method\":\"nope\"}");
+	assert_int_equal(f->n, 0);
+	send_line(f, "[{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}]");
+	assert_int_equal(f->n, 0);
+	send_line(f, "   ");
+	assert_int_equal(f->n, 0);
 }
 
 int

@@ -1,0 +1,68 @@
+/*
+ * The commit barrier (SPEC §8): an answer that reports a write leaves only
+ * after that write is durable, and writes are committed in groups.
+ *
+ * Writes go into the open group's batch (commit_batch). Each group has a
+ * sequence number; an answer that reports its writes is held by its owner
+ * — a connection, an HTTP request, a FastAGI channel — as {owner, sequence,
+ * release callback}: the owner waits (commit_wait) and the barrier calls
+ * it back when that group is committed or rolled back. The barrier knows
+ * no owner's type and holds no answer itself; the owner writes its own.
+ *
+ * Hooks (commit_hook) change memory only once the group is committed, or
+ * undo what was done ahead of it when it is rolled back, so that a failed
+ * commit leaves the service as it was: a call.end can be retried, a
+ * suspension that was not written is not in force.
+ */
+#ifndef HOTLINE_COMMIT_H
+#define HOTLINE_COMMIT_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct store_batch;
+
+/* An owner of held answers. */
+struct commit_waiter {
+	/* Group seq is done: ok, or rolled back. */
+	void			(*release)(struct commit_waiter *, uint64_t seq,
+				    int ok);
+	TAILQ_ENTRY(commit_waiter) entry;
+	uint64_t		 waits_for;	/* last group it needs; 0: none */
+};
+
+struct commit;
+
+struct commit *commit_new(struct store *);
+/* Rolls nothing back: the caller commits (or not) first. */
+void	commit_free(struct commit *);
+
+/* The open group's batch, its sequence number, and how much it holds. */
+struct store_batch *commit_batch(struct commit *);
+uint64_t commit_seq(const struct commit *);
+size_t	commit_pending(const struct commit *);
+
+/*
+ * A write to the batch failed (out of memory): the whole group will roll
+ * back, as a half-written group must not be committed.
+ */
+void	commit_break(struct commit *);
+
+/* fn(arg, ok) runs when the open group is done; -1 if out of memory. */
+int	commit_hook(struct commit *, void (*fn)(void *, int ok), void *arg);
+
+/* w waits for group seq (and is called back for each group until then). */
+void	commit_wait(struct commit *, struct commit_waiter *, uint64_t seq);
+/* w goes away: no more callbacks. */
+void	commit_unwait(struct commit *, struct commit_waiter *);
+
+/*
+ * Applies the open group, runs its hooks and calls the waiters back; a
+ * new group opens. Returns 0, or -1 if the group was rolled back.
+ */
+int	commit_run(struct commit *);
+
+#endif
