@@ -217,9 +217,8 @@ method_operator_search(struct rpc_call *call)
 		free(found);
 		return rpc_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	}
-	nc.prompts = srv->prompts;
-	nc.conf = srv->conf;
-	nc.lang = srv->conf->default_lang;
+	notice_ctx_init(&nc, srv->prompts, srv->conf, srv->conf->default_lang,
+	    PROMPT_WRITTEN);
 	if ((cands = json_array()) == NULL)
 		goto fail;
 	for (i = 0; i < (size_t)n; i++) {
@@ -354,9 +353,7 @@ method_notice_render(struct rpc_call *call)
 		}
 		m[k].items |= refs[i]->e.items;
 	}
-	nc.prompts = srv->prompts;
-	nc.conf = srv->conf;
-	nc.lang = lang;
+	notice_ctx_init(&nc, srv->prompts, srv->conf, lang, PROMPT_WRITTEN);
 	if ((text = evbuffer_new()) == NULL ||
 	    notice_lookup(&nc, m, n, text) == -1) {
 		evbuffer_free(text);

@@ -128,9 +128,8 @@ org_name(struct server *srv, const char *code)
 	if ((o = record_org_by_code(affected_orgs(srv->affected), code)) ==
 	    NULL)
 		return json_null();
-	nc.prompts = srv->prompts;
-	nc.conf = srv->conf;
-	nc.lang = srv->conf->default_lang;
+	notice_ctx_init(&nc, srv->prompts, srv->conf, srv->conf->default_lang,
+	    PROMPT_WRITTEN);
 	return method_org_name_json(&nc, o);
 }
 

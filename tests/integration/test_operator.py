@@ -9,8 +9,9 @@ import time
 
 from harness import HotlineTest
 
-FRAUD_JA = "シャープ 9 1 1 0"
-FRAUD_EN = "hash 9 1 1 0"
+# Text notices write the fraud warning's numbers as dialled (SPEC §6).
+FRAUD_JA = "警察相談専用電話（#9110）"
+FRAUD_EN = "police consultation line (#9110)"
 
 KOMOREBI = {"code": "komorebi", "name": "こもれび市", "kind": "municipality"}
 SAKURA = {"code": "sakura-tel", "name": "さくら通信株式会社",
