@@ -500,7 +500,7 @@ class TestNoticeRender(OperatorTest):
         r = self.assertResult(op.call("notice.render", {
             "refs": [c["ref"] for c in yamada], "lang": "en"}))
         self.assertEqual(r["lang"], "en")
-        self.assertEqual(r["text"].count("こもれび市 held this data"), 1)
+        self.assertEqual(r["text"].count("Komorebi City held this data"), 1)
         self.assertIn("The items that leaked are name, name in kana, phone "
                       "number, gender, date of birth, age, postal code, and "
                       "address.", r["text"])
