@@ -64,7 +64,9 @@ struct affected;
 /*
  * Opens path read-only and loads its organisations. key_id is the
  * running key's id (hasher_key_id): a file built with another key would
- * never match anyone, so it is refused. Returns NULL with *err set.
+ * never match anyone, so it is refused. A tool that reads only the
+ * organisations (hotlinectl prompts-audio) passes NULL: no key, no
+ * check. Returns NULL with *err set.
  */
 struct affected *affected_open(const char *path, const char *key_id,
 	    char **err);

@@ -212,8 +212,8 @@ affected_open(const char *path, const char *key_id, char **err)
 			*err = NULL;
 		goto fail;
 	}
-	if (meta_get(a->db, "key_id", stored, sizeof stored) == -1 ||
-	    strcmp(stored, key_id) != 0) {
+	if (key_id != NULL && (meta_get(a->db, "key_id", stored,
+	    sizeof stored) == -1 || strcmp(stored, key_id) != 0)) {
 		if (asprintf(err, "%s: built with another key than %s "
 		    "(re-import the lists with this key)", path, key_id) == -1)
 			*err = NULL;

@@ -517,7 +517,8 @@ static int
 sounds_lang(const struct ivr_env *env, const char *lang, notice_sound_fn fn,
     void *arg)
 {
-	const struct org_table	*orgs = affected_orgs(env->affected);
+	const struct org_table	*orgs = env->affected != NULL ?
+				    affected_orgs(env->affected) : NULL;
 	const struct org	*o;
 	struct notice_ctx	 nc;
 	const char		*vars[PV_COUNT];
@@ -538,7 +539,7 @@ sounds_lang(const struct ivr_env *env, const char *lang, notice_sound_fn fn,
 	    notice_sounds(&nc, NULL, PROMPT_NOTICE_ORG_UNKNOWN_BRIEF, NULL, fn,
 	    arg) == -1)
 		return -1;
-	for (k = 0; k < orgs->n; k++) {
+	for (k = 0; orgs != NULL && k < orgs->n; k++) {
 		o = &orgs->orgs[k];
 		if (o->id == ORG_UNKNOWN_ID)
 			continue;
