@@ -307,8 +307,11 @@ speech_name(struct speech *sp, const char *name, const char *text,
 	sp->naudio++;
 	if (sp->fn == NULL)
 		return 0;
-	if ((t = strndup(text, len)) == NULL)
+	/* text is a piece of a buffer, not a string: copy it out. */
+	if ((t = malloc(len + 1)) == NULL)
 		return -1;
+	memcpy(t, text, len);
+	t[len] = '\0';
 	rc = sp->fn(sp->arg, name, t);
 	free(t);
 	return rc;
