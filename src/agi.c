@@ -127,8 +127,9 @@ env_line(struct agi_env *e, char *line, size_t n)
 		}
 	if (klen == strlen("agi_callingpres") &&
 	    memcmp(line, "agi_callingpres", klen) == 0) {
-		if ((e->seen & SEEN_PRES) || parse_num(val, vlen, &pres) == -1 ||
-		    pres < 0 || pres > 255) {
+		if ((e->seen & SEEN_PRES) ||
+		    parse_num(val, vlen, &pres) == -1 || pres < 0 ||
+		    pres > 255) {
 			e->error = "agi_callingpres is not a presentation";
 			return -1;
 		}
@@ -345,7 +346,7 @@ agi_quote(const char *in, char *out, size_t len)
 			return -1;
 		if (c == '"' || c == '\\')
 			out[o++] = '\\';
-		/* A CR or LF would end the command; a tab would not, but say it plainly. */
+		/* A CR or LF would end the command: a space is said instead. */
 		out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
 	}
 	out[o++] = '"';

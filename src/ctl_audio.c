@@ -34,7 +34,7 @@
 
 #define AUDIO_RATE	"8000"	/* Hz: what telephone channels carry */
 #define AUDIO_TEXT_MAX	8192	/* bytes of one recording's text */
-#define AUDIO_SPEED	"150"	/* words a minute: slower than espeak's 175 */
+#define AUDIO_SPEED	"150"	/* words a minute (espeak-ng says 175) */
 
 extern char	**environ;
 
@@ -43,7 +43,7 @@ struct audio_run {
 	const char	*voice[PROMPT_LANGS];
 	int		 force;
 	int		 dry_run;
-	void		*seen;		/* tsearch tree of struct seen */
+	void		*seen;	/* tsearch tree of struct seen */
 	long		 rendered, kept, changed, errors;
 };
 
@@ -218,7 +218,8 @@ render(struct audio_run *r, const char *name, const char *text,
 		input = kana;
 	}
 	{
-		char *const espeak[] = { (char *)"espeak-ng", (char *)"-v", (char *)voice, (char *)"-s",
+		char *const espeak[] = { (char *)"espeak-ng", (char *)"-v",
+		    (char *)voice, (char *)"-s",
 		    (char *)AUDIO_SPEED, (char *)"-w", raw, (char *)"-f", input,
 		    NULL };
 		char *const sox[] = { (char *)"sox", (char *)"-q", raw,

@@ -46,12 +46,12 @@ struct speech {
 	const struct notice_ctx	*n;
 	struct evbuffer		*text;
 	struct evbuffer		*piece;
-	struct evbuffer		*names;		/* NUL-terminated, in order */
+	struct evbuffer		*names;	/* NUL-terminated, in order */
 	size_t			 naudio;
 	char			 base[NOTICE_SOUND_MAX];
-	int			 cuts;		/* {items} met so far */
+	int			 cuts;	/* {items} met so far */
 	unsigned		 items;
-	notice_sound_fn		 fn;		/* listing: each piece */
+	notice_sound_fn		 fn;	/* listing: each piece */
 	void			*arg;
 };
 
@@ -583,7 +583,8 @@ notice_org_name(const struct notice_ctx *n, const struct org *o,
 	struct org_texts	t;
 
 	if (o->id == ORG_UNKNOWN_ID)
-		return notice_render(n, NULL, PROMPT_ORG_UNKNOWN_NAME, NULL, out);
+		return notice_render(n, NULL, PROMPT_ORG_UNKNOWN_NAME, NULL,
+		    out);
 	record_org_texts(o, n->lang, &t);
 	return evbuffer_add(out, t.name, strlen(t.name));
 }
@@ -719,7 +720,8 @@ notice_sounds_org(const struct notice_ctx *n, const struct org *o,
 	sp.fn = fn;
 	sp.arg = arg;
 	m.org = o;
-	m.items = ITEM_NAME;		/* cut at {items}; the items are listed apart */
+	/* Cut at {items}; the items themselves are listed apart. */
+	m.items = ITEM_NAME;
 	rc = org_speak(&sp, &m);
 	m.items = 0;
 	if (rc == 0)
