@@ -67,16 +67,11 @@ struct notice_parts {
 void	notice_parts_free(struct notice_parts *);
 
 /*
- * A prompt, with org's override if it has one, vars for its own
- * placeholders (may be NULL), and the service-wide ones ({service_name},
- * {hotline_number}, {hours} unless vars sets it) filled in.
- */
-int	notice_render(const struct notice_ctx *, const char *org,
-	    enum prompt_id, const char **vars, struct evbuffer *);
-
-/*
- * The same prompt appended to parts as one part. org is the dialled
- * desk's organisation code (its overrides, its own recordings), or NULL.
+ * A prompt appended to parts as one part: org's override if it has one,
+ * vars for its own placeholders (may be NULL), and the service-wide ones
+ * ({service_name}, {hotline_number}, {hours} unless vars sets it) filled
+ * in. org is the dialled desk's organisation code (its overrides, its own
+ * recordings), or NULL.
  */
 int	notice_part(const struct notice_ctx *, const char *org,
 	    enum prompt_id, const char **vars, struct notice_parts *);

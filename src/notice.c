@@ -56,6 +56,8 @@ struct speech {
 };
 
 static int	is_ja(const struct notice_ctx *);
+static int	notice_render(const struct notice_ctx *, const char *,
+		    enum prompt_id, const char **, struct evbuffer *);
 static const char **service_vars(const struct notice_ctx *, const char **,
 		    const char **, char *, size_t);
 static void	clock_text(const struct notice_ctx *, int, char *, size_t);
@@ -255,7 +257,7 @@ service_vars(const struct notice_ctx *n, const char **vars, const char **own,
 }
 
 /* Renders a prompt with the service-wide placeholders filled in. */
-int
+static int
 notice_render(const struct notice_ctx *n, const char *org, enum prompt_id id,
     const char **vars, struct evbuffer *out)
 {
