@@ -4,6 +4,7 @@
 #   make demo       build, generate a demo data set, start hotlined on 127.0.0.1
 #   make check      unit + integration tests, plain and under ASan+UBSan
 #   make bench      benchmarks (see docs/BENCHMARKS.md)
+#   make prompts-audio  the IVR's recordings as 8 kHz WAV (docs/ASTERISK.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Missing Debian -dev packages are installed on first use (scripts/deps.sh).
@@ -106,6 +107,16 @@ bench-import: all
 demo: all
 	@sh scripts/demo.sh build
 
+# The IVR's recordings (placeholders spoken by espeak-ng) in Asterisk's
+# sounds layout: SOUNDS/hotline/<lang>/<prompt>.wav. Without CONF, the
+# prompts of prompts/ with the example conf's values; with CONF (a real
+# conf, after an import), that conf's prompts and every organisation's
+# texts of its affected.db too. A second run renders only what changed.
+SOUNDS ?= $(BUILD)/sounds
+prompts-audio: $(BUILD)/hotlinectl
+	@$(BUILD)/hotlinectl prompts-audio --out $(SOUNDS) \
+	  $(if $(CONF),-c $(CONF),-c conf/hotline.conf --prompts prompts --no-orgs)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/hotline $(DESTDIR)$(PREFIX)/share/man/man8
@@ -125,6 +136,7 @@ distclean: clean
 # following the test summary).
 .SECONDARY:
 
-.PHONY: all tests check check-fast bench bench-import demo install clean distclean
+.PHONY: all tests check check-fast bench bench-import demo prompts-audio \
+	install clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d

@@ -13,8 +13,13 @@
 
 #include "record.h"
 
-/* affected.db's schema version and application id ("HLAF"). */
-#define AFFECTED_SCHEMA_VERSION	1
+/*
+ * affected.db's schema version and application id ("HLAF"). Version 2
+ * added the organisations' English texts (SPEC §4.1 *_en columns);
+ * hotlined still reads a version 1 file, as one without English texts.
+ */
+#define AFFECTED_SCHEMA_VERSION	2
+#define AFFECTED_SCHEMA_OLDEST	1
 #define AFFECTED_APPLICATION_ID	1212956998	/* 0x484c4146 */
 
 /*
@@ -59,7 +64,9 @@ struct affected;
 /*
  * Opens path read-only and loads its organisations. key_id is the
  * running key's id (hasher_key_id): a file built with another key would
- * never match anyone, so it is refused. Returns NULL with *err set.
+ * never match anyone, so it is refused. A tool that reads only the
+ * organisations (hotlinectl prompts-audio) passes NULL: no key, no
+ * check. Returns NULL with *err set.
  */
 struct affected *affected_open(const char *path, const char *key_id,
 	    char **err);

@@ -16,6 +16,9 @@ int	ctl_token(int, char **);
 int	ctl_import(int, char **);
 int	ctl_gen(int, char **);
 
+/* ctl_audio.c */
+int	ctl_prompts_audio(int, char **);
+
 /* ctl_demo.c */
 int	ctl_demo(int, char **);
 

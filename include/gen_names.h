@@ -28,6 +28,12 @@ struct gen_names_org {
 	const char	*contact_hours;
 	const char	*status_note;
 	unsigned long	 weight;	/* relative number of people */
+	/* The optional English texts (SPEC §4.1), "" where none. */
+	const char	*name_en;
+	const char	*service_en;
+	const char	*contact_name_en;
+	const char	*contact_hours_en;
+	const char	*status_note_en;
 };
 
 extern const struct gen_names_name	gen_names_surnames[];
@@ -57,12 +63,18 @@ extern const size_t		gen_names_nodd_buildings;
 extern const struct gen_names_org	gen_names_orgs[];
 extern const size_t			gen_names_norgs;
 
-/* Text for organisations made up from a sizes file. */
+/*
+ * Text for organisations made up from a sizes file; each *_en table is
+ * the English of the table before it, entry for entry.
+ */
 extern const char *const	gen_names_services[];
+extern const char *const	gen_names_services_en[];
 extern const size_t		gen_names_nservices;
 extern const char *const	gen_names_hours[];
+extern const char *const	gen_names_hours_en[];
 extern const size_t		gen_names_nhours;
 extern const char *const	gen_names_notes[];
+extern const char *const	gen_names_notes_en[];
 extern const size_t		gen_names_nnotes;
 
 /* Kanji numerals 0-9, for the occasional "三丁目". */

@@ -17,6 +17,7 @@
 
 #include "inquiry.h"
 #include "normalize.h"
+#include "notice.h"
 #include "prompt.h"
 
 struct affected;
@@ -39,10 +40,19 @@ enum ivr_field {
 	IVR_FIELD_MENU,
 };
 
+/*
+ * A say action is its prompt, its text (spoken form) and the recordings
+ * that say the same, in order: sound names such as hotline/ja/greeting or
+ * hotline/ja/org/<code>/notice_org-1 (notice.h), relative to the sounds
+ * directory and without an extension, so that a front end (FastAGI's
+ * STREAM FILE) plays them without knowing anything of the script.
+ */
 struct ivr_action {
 	enum ivr_action_type	 type;
 	enum prompt_id		 prompt;	/* say */
 	char			*text;		/* say; owned */
+	char			**audio;	/* say; NULL-terminated, owned */
+	size_t			 naudio;	/* say */
 	enum ivr_field		 field;		/* collect */
 	int			 max_digits;	/* collect */
 	int			 timeout_ms;	/* collect */
@@ -129,6 +139,16 @@ size_t	ivr_org_codes(const struct ivr_call *, const char **codes, size_t max);
 void	ivr_clear(struct ivr_call *);
 
 void	ivr_actions_free(struct ivr_actions *);
+
+/*
+ * Every recording a say action of env's script can name, in every
+ * language, with the text it says: the script's prompts (with the conf's
+ * service-wide values), the pieces of the notices, each leaked item, and
+ * each organisation of env's list with its own pieces and the prompts it
+ * overrides. What hotlinectl prompts-audio renders. fn returns 0 to go
+ * on, -1 to stop (returned).
+ */
+int	ivr_sounds(const struct ivr_env *, notice_sound_fn, void *);
 
 const char *ivr_field_name(enum ivr_field);
 

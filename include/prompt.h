@@ -4,9 +4,17 @@
  * {organisation}. An organisation may override any prompt with
  * prompts/<lang>/org/<code>/<id>.txt.
  *
+ * Each prompt has a spoken form (<id>.txt: what the IVR says and the
+ * audio renders, numbers as a voice says them, "1 8 8") and, where the
+ * two differ, a written form beside it (<id>.written.txt: what a text
+ * notice shows, numbers as a person dials them, "188", "#9110"). Without
+ * a written file the spoken text is the written one too (SPEC §6).
+ *
  * Loading checks everything up front (a missing prompt, an unknown or
- * misplaced placeholder, a stray file) and reports "file:line: message",
- * so that hotlined -t catches what a caller would otherwise hear.
+ * misplaced placeholder, a stray file, a spoken text a voice cannot say,
+ * a written fraud warning without 188 or #9110) and reports
+ * "file:line: message", so that hotlined -t catches what a caller would
+ * otherwise hear or read.
  */
 #ifndef HOTLINE_PROMPT_H
 #define HOTLINE_PROMPT_H
@@ -74,6 +82,12 @@ enum prompt_var {
 	PV_COUNT,
 };
 
+/* Which form of a prompt to render. */
+enum prompt_form {
+	PROMPT_SPOKEN = 0,	/* the IVR's say texts, the audio */
+	PROMPT_WRITTEN,		/* lookup notices, notice.render, screens */
+};
+
 /* Languages, in the order of the prompts/ subdirectories. */
 #define PROMPT_LANGS	2
 
@@ -86,14 +100,35 @@ void	prompt_free(struct prompts *);
 int	prompt_lang_valid(const char *lang);
 
 const char *prompt_name(enum prompt_id);
+/* The placeholders prompt id may use, as bits 1 << PV_*. */
+unsigned prompt_vars(enum prompt_id);
+/* The language at index i (0 <= i < PROMPT_LANGS): "ja", "en". */
+const char *prompt_lang_name(int i);
 
 /*
- * Appends prompt id in lang to out, with org's override if it has one
- * (org may be NULL) and vars[PV_*] for the placeholders (NULL reads as
- * empty). Returns 0, or -1 if out of memory.
+ * Appends prompt id in lang and form to out, with org's override if it
+ * has one (org may be NULL) and vars[PV_*] for the placeholders (NULL
+ * reads as empty). Returns 0, or -1 if out of memory.
  */
 int	prompt_render(const struct prompts *, const char *lang,
-	    const char *org, enum prompt_id, const char *const *vars,
+	    const char *org, enum prompt_id, enum prompt_form,
+	    const char *const *vars, struct evbuffer *out);
+
+/*
+ * The same, but at each {split} placeholder fn(arg, out) is called in
+ * place of inserting a value: it may take what out holds so far (the
+ * part before the placeholder) and append whatever stands for it. This
+ * is how a notice is cut into recordable pieces around its list of
+ * items. fn returns 0, or -1 to stop (returned).
+ */
+int	prompt_render_split(const struct prompts *, const char *lang,
+	    const char *org, enum prompt_id, enum prompt_form,
+	    const char *const *vars, enum prompt_var split,
+	    int (*fn)(void *, struct evbuffer *), void *arg,
 	    struct evbuffer *out);
+
+/* 1 if org has its own template (either form) of prompt id in lang. */
+int	prompt_overridden(const struct prompts *, const char *lang,
+	    const char *org, enum prompt_id);
 
 #endif

@@ -28,7 +28,11 @@ enum item {
 #define ORG_UNKNOWN_CODE	"unknown"
 #define ORG_UNKNOWN_ID		0
 
-/* An organisation whose list leaked; every field is a NUL-terminated string. */
+/*
+ * An organisation whose list leaked; every field is a NUL-terminated
+ * string. The *_en fields are the optional English texts (SPEC §4.1),
+ * "" where the list gives none.
+ */
 struct org {
 	int64_t	 id;
 	char	*code;
@@ -41,7 +45,29 @@ struct org {
 	char	*contact_phone;
 	char	*contact_hours;
 	char	*status_note;
+	char	*name_en;
+	char	*service_en;
+	char	*contact_name_en;
+	char	*contact_hours_en;
+	char	*status_note_en;
 };
+
+/* An organisation's free texts in one language (borrowed from the org). */
+struct org_texts {
+	const char	*name;
+	const char	*service;
+	const char	*contact_name;
+	const char	*contact_hours;
+	const char	*status_note;
+};
+
+/*
+ * The texts an "en" reader or listener gets: each *_en value where it is
+ * filled, the Japanese one where it is empty; any other language gets the
+ * Japanese texts.
+ */
+void	record_org_texts(const struct org *, const char *lang,
+	    struct org_texts *);
 
 struct org_table {
 	struct org	*orgs;	/* by id: orgs[i].id == i; [0] is unknown */

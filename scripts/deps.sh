@@ -19,6 +19,12 @@ done
 # tamper tests' tool; tzdata gives the business-hours time zone.
 command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
 [ -e /usr/share/zoneinfo/Asia/Tokyo ] || missing="$missing tzdata"
+# make prompts-audio (and its test) speaks the placeholder recordings
+# with espeak-ng, resamples them with sox, and reads Japanese kanji as
+# kana with kakasi first.
+command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+command -v sox >/dev/null 2>&1 || missing="$missing sox"
+command -v kakasi >/dev/null 2>&1 || missing="$missing kakasi"
 
 [ -z "$missing" ] && exit 0
 

@@ -22,7 +22,7 @@ struct affected {
 	int64_t		 rows;
 };
 
-static int	affected_load_orgs(struct affected *, char **);
+static int	affected_load_orgs(struct affected *, int, char **);
 static char	*column_dup(sqlite3_stmt *, int);
 static int	meta_get(sqlite3 *, const char *, char *, size_t);
 static char	*uri_escape(const char *);
@@ -73,8 +73,12 @@ meta_get(sqlite3 *db, const char *key, char *out, size_t len)
 	return rc;
 }
 
+/*
+ * Loads the organisations. A version 1 file has no English columns: its
+ * organisations read as having none ("" each), as SPEC §4.1 allows.
+ */
 static int
-affected_load_orgs(struct affected *a, char **err)
+affected_load_orgs(struct affected *a, int version, char **err)
 {
 	sqlite3_stmt	*st;
 	struct org	*o;
@@ -95,9 +99,14 @@ affected_load_orgs(struct affected *a, char **err)
 		*err = strdup("out of memory");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(a->db, "SELECT id, code, name, kind, service, "
-	    "period_from, period_to, contact_name, contact_phone, "
-	    "contact_hours, status_note FROM org ORDER BY id", -1, &st,
+	if (sqlite3_prepare_v2(a->db, version >= 2 ?
+	    "SELECT id, code, name, kind, service, period_from, period_to, "
+	    "contact_name, contact_phone, contact_hours, status_note, "
+	    "name_en, service_en, contact_name_en, contact_hours_en, "
+	    "status_note_en FROM org ORDER BY id" :
+	    "SELECT id, code, name, kind, service, period_from, period_to, "
+	    "contact_name, contact_phone, contact_hours, status_note, "
+	    "'', '', '', '', '' FROM org ORDER BY id", -1, &st,
 	    NULL) != SQLITE_OK)
 		goto sqlerr;
 	/* Ids are dense from 0 (unknown); the table is indexed by id. */
@@ -117,11 +126,18 @@ affected_load_orgs(struct affected *a, char **err)
 		o->contact_phone = column_dup(st, 8);
 		o->contact_hours = column_dup(st, 9);
 		o->status_note = column_dup(st, 10);
+		o->name_en = column_dup(st, 11);
+		o->service_en = column_dup(st, 12);
+		o->contact_name_en = column_dup(st, 13);
+		o->contact_hours_en = column_dup(st, 14);
+		o->status_note_en = column_dup(st, 15);
 		if (o->code == NULL || o->name == NULL || o->kind == NULL ||
 		    o->service == NULL || o->period_from == NULL ||
 		    o->period_to == NULL || o->contact_name == NULL ||
 		    o->contact_phone == NULL || o->contact_hours == NULL ||
-		    o->status_note == NULL) {
+		    o->status_note == NULL || o->name_en == NULL ||
+		    o->service_en == NULL || o->contact_name_en == NULL ||
+		    o->contact_hours_en == NULL || o->status_note_en == NULL) {
 			sqlite3_finalize(st);
 			*err = strdup("out of memory");
 			return -1;
@@ -187,14 +203,17 @@ affected_open(const char *path, const char *key_id, char **err)
 			*err = NULL;
 		goto fail;
 	}
-	if (version != AFFECTED_SCHEMA_VERSION) {
+	if (version < AFFECTED_SCHEMA_OLDEST ||
+	    version > AFFECTED_SCHEMA_VERSION) {
 		if (asprintf(err, "%s: schema version %d, this hotline reads "
-		    "%d", path, version, AFFECTED_SCHEMA_VERSION) == -1)
+		    "%d to %d (re-import the lists with this hotlinectl)", path,
+		    version, AFFECTED_SCHEMA_OLDEST,
+		    AFFECTED_SCHEMA_VERSION) == -1)
 			*err = NULL;
 		goto fail;
 	}
-	if (meta_get(a->db, "key_id", stored, sizeof stored) == -1 ||
-	    strcmp(stored, key_id) != 0) {
+	if (key_id != NULL && (meta_get(a->db, "key_id", stored,
+	    sizeof stored) == -1 || strcmp(stored, key_id) != 0)) {
 		if (asprintf(err, "%s: built with another key than %s "
 		    "(re-import the lists with this key)", path, key_id) == -1)
 			*err = NULL;
@@ -202,7 +221,7 @@ affected_open(const char *path, const char *key_id, char **err)
 	}
 	if (meta_get(a->db, "rows", rows, sizeof rows) == 0)
 		a->rows = strtoll(rows, NULL, 10);
-	if (affected_load_orgs(a, err) == -1)
+	if (affected_load_orgs(a, version, err) == -1)
 		goto fail;
 	if (sqlite3_prepare_v3(a->db, "SELECT entries FROM lookup "
 	    "WHERE slot BETWEEN ?1 AND ?2", -1, SQLITE_PREPARE_PERSISTENT,

@@ -61,7 +61,12 @@ static const char build_schema[] =
     "  contact_name TEXT NOT NULL,"
     "  contact_phone TEXT NOT NULL,"
     "  contact_hours TEXT NOT NULL,"
-    "  status_note TEXT NOT NULL);"
+    "  status_note TEXT NOT NULL,"
+    "  name_en TEXT NOT NULL,"
+    "  service_en TEXT NOT NULL,"
+    "  contact_name_en TEXT NOT NULL,"
+    "  contact_hours_en TEXT NOT NULL,"
+    "  status_note_en TEXT NOT NULL);"
     "CREATE TABLE lookup ("
     "  slot INTEGER PRIMARY KEY,"
     "  entries BLOB NOT NULL);"
@@ -69,7 +74,7 @@ static const char build_schema[] =
     "  slot INTEGER PRIMARY KEY,"
     "  entries BLOB NOT NULL);"
     "INSERT INTO org VALUES (0, 'unknown', '', 'unknown', '', '', '', '',"
-    "  '', '', '');";
+    "  '', '', '', '', '', '', '', '');";
 
 enum build_stmt {
 	BS_ORG = 0,
@@ -79,7 +84,8 @@ enum build_stmt {
 };
 
 static const char *build_sql[BS_COUNT] = {
-	"INSERT INTO org VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO org VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?)",
 	"INSERT INTO lookup VALUES (?, ?)",
 	"INSERT INTO search VALUES (?, ?)",
 };
@@ -214,13 +220,14 @@ int
 affected_build_org(struct affected_build *b, const struct org *o, char **err)
 {
 	sqlite3_stmt	*st = b->st[BS_ORG];
-	const char	*text[10] = { o->code, o->name, o->kind, o->service,
+	const char	*text[] = { o->code, o->name, o->kind, o->service,
 	    o->period_from, o->period_to, o->contact_name, o->contact_phone,
-	    o->contact_hours, o->status_note };
+	    o->contact_hours, o->status_note, o->name_en, o->service_en,
+	    o->contact_name_en, o->contact_hours_en, o->status_note_en };
 	int		 i, rc;
 
 	sqlite3_bind_int64(st, 1, b->next_org);
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < (int)(sizeof text / sizeof text[0]); i++)
 		sqlite3_bind_text(st, i + 2, text[i] ? text[i] : "", -1,
 		    SQLITE_STATIC);
 	rc = sqlite3_step(st);

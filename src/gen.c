@@ -1267,15 +1267,18 @@ gen_org_row(struct gen_state *g, size_t i)
 	const struct gen_names_org	*b = o->builtin;
 	struct gen_out			*out = &g->out;
 	struct gen_rng			 r;
-	struct gen_str			 name, s;
-	const char			*fmt;
+	struct gen_str			 name, s, name_en;
+	const char			*fmt, *fmt_en;
 	long				 from, to;
+	uint32_t			 service, hours, note;
 	int				 y, m, d;
 
 	if (b != NULL) {
 		const char *f[] = { b->code, b->name, b->kind, b->service,
 		    b->period_from, b->period_to, b->contact_name,
-		    b->contact_phone, b->contact_hours, b->status_note };
+		    b->contact_phone, b->contact_hours, b->status_note,
+		    b->name_en, b->service_en, b->contact_name_en,
+		    b->contact_hours_en, b->status_note_en };
 		size_t	 k;
 
 		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
@@ -1287,19 +1290,28 @@ gen_org_row(struct gen_state *g, size_t i)
 		return;
 	}
 	gen_rng_init(&r, g->opt->seed, GEN_STREAM_ORG, i);
-	if (strcmp(o->kind, "company") == 0)
+	if (strcmp(o->kind, "company") == 0) {
 		fmt = "架空商事株式会社";
-	else if (strcmp(o->kind, "agency") == 0)
+		fmt_en = "Fictional Trading Co. Ltd.";
+	} else if (strcmp(o->kind, "agency") == 0) {
 		fmt = "架空広域連合";
-	else if (strstr(o->code, "pref") != NULL)
+		fmt_en = "Fictional Regional Union";
+	} else if (strstr(o->code, "pref") != NULL) {
 		fmt = "架空県";
-	else
+		fmt_en = "Fictional Prefecture";
+	} else {
 		fmt = "架空市";
+		fmt_en = "Fictional City";
+	}
 	name.n = 0;
 	gen_str_adds(&name, fmt);
 	gen_str_adds(&name, "（");
 	gen_str_adds(&name, o->code);
 	gen_str_adds(&name, "）");
+	name_en.n = 0;
+	gen_str_adds(&name_en, fmt_en);
+	gen_str_adds(&name_en, " ");
+	gen_str_adds(&name_en, o->code);
 
 	gen_out_fields(out, o->code);
 	gen_out_put(out, ",", 1);
@@ -1307,8 +1319,8 @@ gen_org_row(struct gen_state *g, size_t i)
 	gen_out_put(out, ",", 1);
 	gen_out_fields(out, o->kind);
 	gen_out_put(out, ",", 1);
-	gen_out_fields(out, gen_names_services[gen_below(&r,
-	    (uint32_t)gen_names_nservices)]);
+	service = gen_below(&r, (uint32_t)gen_names_nservices);
+	gen_out_fields(out, gen_names_services[service]);
 	gen_out_put(out, ",", 1);
 	if (gen_below(&r, 100) >= 25) {
 		from = gen_days_from_civil(2013, 4, 1) + gen_below(&r, 1826);
@@ -1339,11 +1351,23 @@ gen_org_row(struct gen_state *g, size_t i)
 	gen_str_uint(&s, (unsigned long)i, 3);
 	gen_out_put(out, s.b, s.n);
 	gen_out_put(out, ",", 1);
-	gen_out_fields(out, gen_names_hours[gen_below(&r,
-	    (uint32_t)gen_names_nhours)]);
+	hours = gen_below(&r, (uint32_t)gen_names_nhours);
+	gen_out_fields(out, gen_names_hours[hours]);
 	gen_out_put(out, ",", 1);
-	gen_out_fields(out, gen_names_notes[gen_below(&r,
-	    (uint32_t)gen_names_nnotes)]);
+	note = gen_below(&r, (uint32_t)gen_names_nnotes);
+	gen_out_fields(out, gen_names_notes[note]);
+	/* The English columns: name, service, contact, hours, note. */
+	gen_out_put(out, ",", 1);
+	gen_out_field(out, name_en.b, name_en.n);
+	gen_out_put(out, ",", 1);
+	gen_out_fields(out, gen_names_services_en[service]);
+	gen_out_put(out, ",", 1);
+	gen_str_adds(&name_en, " desk");
+	gen_out_field(out, name_en.b, name_en.n);
+	gen_out_put(out, ",", 1);
+	gen_out_fields(out, gen_names_hours_en[hours]);
+	gen_out_put(out, ",", 1);
+	gen_out_fields(out, gen_names_notes_en[note]);
 	gen_out_put(out, "\n", 1);
 }
 
@@ -1354,7 +1378,8 @@ gen_orgs(struct gen_state *g)
 	size_t	 i;
 
 	gen_out_puts(&g->out, "code,name,kind,service,period_from,period_to,"
-	    "contact_name,contact_phone,contact_hours,status_note\n");
+	    "contact_name,contact_phone,contact_hours,status_note,name_en,"
+	    "service_en,contact_name_en,contact_hours_en,status_note_en\n");
 	for (i = 0; i < g->norgs; i++)
 		gen_org_row(g, i);
 	gen_out_flush(&g->out);

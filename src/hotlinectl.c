@@ -31,6 +31,8 @@ static const struct {
 	  "stats [--from D] [--to D] [--by hour|org|client]  statistics" },
 	{ "audit", ctl_audit,
 	  "audit -c conf verify                check the audit log's chain" },
+	{ "prompts-audio", ctl_prompts_audio,
+	  "prompts-audio -c conf --out DIR     render the IVR's recordings" },
 };
 
 static int

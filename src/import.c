@@ -38,15 +38,25 @@
 #define BATCHES		16	/* the pool; bounds memory and read-ahead */
 #define WORKERS_MAX	8
 
+/*
+ * The organisation list's columns (SPEC §4.1): the ten that every list
+ * has, then the optional English texts, which an "en" notice uses where
+ * they are filled.
+ */
 enum org_col {
 	OC_CODE, OC_NAME, OC_KIND, OC_SERVICE, OC_PERIOD_FROM, OC_PERIOD_TO,
 	OC_CONTACT_NAME, OC_CONTACT_PHONE, OC_CONTACT_HOURS, OC_STATUS_NOTE,
+	OC_REQUIRED,
+	OC_NAME_EN = OC_REQUIRED, OC_SERVICE_EN, OC_CONTACT_NAME_EN,
+	OC_CONTACT_HOURS_EN, OC_STATUS_NOTE_EN,
 	OC_COUNT,
 };
 
 static const char *const org_cols[OC_COUNT] = {
 	"code", "name", "kind", "service", "period_from", "period_to",
 	"contact_name", "contact_phone", "contact_hours", "status_note",
+	"name_en", "service_en", "contact_name_en", "contact_hours_en",
+	"status_note_en",
 };
 
 enum batch_state {
@@ -111,10 +121,11 @@ static void	report(struct import *, const char *, unsigned long,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 5, 6)));
 static int	map_header(struct import *, const char *,
-		    const struct csv_row *, const char *const *, int, int *);
+		    const struct csv_row *, const char *const *, int, int,
+		    int *);
 static int	load_orgs(struct import *, char **);
 static int	org_row(struct import *, const char *, const struct csv_row *,
-		    const int *);
+		    const int *, size_t);
 static int	open_lists(struct import *, char **);
 static void	*reader_main(void *);
 static void	*worker_main(void *);
@@ -143,12 +154,13 @@ report(struct import *im, const char *file, unsigned long line,
 }
 
 /*
- * Maps header names to column positions; every expected column must be
- * there once, and nothing else. Returns 0 or -1 (reported).
+ * Maps header names to column positions; each of the first required
+ * columns must be there once, the others of names at most once (pos -1
+ * when absent), and nothing else. Returns 0 or -1 (reported).
  */
 static int
 map_header(struct import *im, const char *file, const struct csv_row *row,
-    const char *const *names, int count, int *pos)
+    const char *const *names, int count, int required, int *pos)
 {
 	size_t	i;
 	int	k, bad = 0;
@@ -161,8 +173,9 @@ map_header(struct import *im, const char *file, const struct csv_row *row,
 				break;
 		if (k == count) {
 			report(im, file, row->line, "header", "unknown column "
-			    "%zu (expected the columns %s...)", i + 1,
-			    names[0]);
+			    "%zu (expected the columns %s...%s%s)", i + 1,
+			    names[0], count > required ? ", optionally " : "",
+			    count > required ? names[required] : "");
 			bad = 1;
 		} else if (pos[k] != -1) {
 			report(im, file, row->line, "header", "column %s "
@@ -171,7 +184,7 @@ map_header(struct import *im, const char *file, const struct csv_row *row,
 		} else
 			pos[k] = (int)i;
 	}
-	for (k = 0; k < count; k++)
+	for (k = 0; k < required; k++)
 		if (pos[k] == -1) {
 			report(im, file, row->line, "header", "missing column "
 			    "%s", names[k]);
@@ -183,7 +196,7 @@ map_header(struct import *im, const char *file, const struct csv_row *row,
 /* Validates one organisation row into the table. 1: bad row, reported. */
 static int
 org_row(struct import *im, const char *file, const struct csv_row *row,
-    const int *pos)
+    const int *pos, size_t nfields)
 {
 	struct org	*o;
 	char		*f[OC_COUNT], from[NORM_DATE_SIZE], to[NORM_DATE_SIZE];
@@ -191,13 +204,14 @@ org_row(struct import *im, const char *file, const struct csv_row *row,
 	size_t		 i;
 	int		 k;
 
-	if (row->nfields != OC_COUNT) {
-		report(im, file, row->line, "row", "%zu fields, expected %d",
-		    row->nfields, OC_COUNT);
+	if (row->nfields != nfields) {
+		report(im, file, row->line, "row", "%zu fields, expected %zu",
+		    row->nfields, nfields);
 		return 1;
 	}
 	for (k = 0; k < OC_COUNT; k++)
-		f[k] = import_trim(row->fields[pos[k]]);
+		f[k] = pos[k] >= 0 ? import_trim(row->fields[pos[k]]) :
+		    (char *)"";
 	for (s = f[OC_CODE]; *s != '\0'; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
 		    *s == '_' || *s == '-'))
@@ -255,6 +269,11 @@ org_row(struct import *im, const char *file, const struct csv_row *row,
 	o->contact_phone = strdup(f[OC_CONTACT_PHONE]);
 	o->contact_hours = strdup(f[OC_CONTACT_HOURS]);
 	o->status_note = strdup(f[OC_STATUS_NOTE]);
+	o->name_en = strdup(f[OC_NAME_EN]);
+	o->service_en = strdup(f[OC_SERVICE_EN]);
+	o->contact_name_en = strdup(f[OC_CONTACT_NAME_EN]);
+	o->contact_hours_en = strdup(f[OC_CONTACT_HOURS_EN]);
+	o->status_note_en = strdup(f[OC_STATUS_NOTE_EN]);
 	im->orgs.n++;
 	return 0;
 }
@@ -268,6 +287,7 @@ load_orgs(struct import *im, char **err)
 	struct csv_row		 row;
 	struct org		*grown;
 	int			 pos[OC_COUNT], rc, have_header = 0;
+	size_t			 nfields = 0;
 	int64_t			 bad_before = im->sum->bad_rows;
 	size_t			 cap = 16, i;
 
@@ -287,8 +307,9 @@ load_orgs(struct import *im, char **err)
 		if (!have_header) {
 			have_header = 1;
 			if (map_header(im, file, &row, org_cols, OC_COUNT,
-			    pos) == -1)
+			    OC_REQUIRED, pos) == -1)
 				break;
+			nfields = row.nfields;
 			continue;
 		}
 		if (im->orgs.n == cap) {
@@ -304,7 +325,7 @@ load_orgs(struct import *im, char **err)
 			    "organisations");
 			break;
 		}
-		(void)org_row(im, file, &row, pos);
+		(void)org_row(im, file, &row, pos, nfields);
 	}
 	csv_close(r);
 	if (!have_header)
@@ -321,7 +342,7 @@ load_orgs(struct import *im, char **err)
 	for (i = 1; i < im->orgs.n; i++) {
 		im->codes[i - 1].code = im->orgs.orgs[i].code;
 		im->codes[i - 1].id = (int64_t)i;
-		if (im->orgs.orgs[i].status_note == NULL)
+		if (im->orgs.orgs[i].status_note_en == NULL)
 			goto nomem_closed;
 	}
 	im->ncodes = im->orgs.n - 1;
@@ -368,6 +389,7 @@ open_lists(struct import *im, char **err)
 			goto bad_header;
 		}
 		if (map_header(im, lf->path, &row, import_list_cols, LC_COUNT,
+		    LC_COUNT,
 		    lf->pos) == -1)
 			goto bad_header;
 	}

@@ -36,6 +36,16 @@
 
 static const char *field_names[] = { "phone", "birthdate", "menu" };
 
+/* The prompts the script says on their own (the notices' parts aside). */
+static const enum prompt_id said[] = {
+	PROMPT_GREETING, PROMPT_FRAUD_WARNING, PROMPT_CLOSED,
+	PROMPT_ASK_PHONE, PROMPT_ASK_BIRTHDATE, PROMPT_NO_INPUT,
+	PROMPT_INVALID_PHONE, PROMPT_INVALID_BIRTHDATE, PROMPT_MENU,
+	PROMPT_MENU_INVALID, PROMPT_TRANSFER, PROMPT_UNABLE,
+	PROMPT_RATE_LIMITED, PROMPT_GOODBYE, PROMPT_NOTICE_AFFECTED,
+	PROMPT_NOTICE_APOLOGY, PROMPT_NOTICE_NOT_FOUND,
+};
+
 static int	push(struct ivr_actions *, const struct ivr_action *);
 static int	say(struct ivr_call *, const struct ivr_env *,
 		    struct ivr_actions *, enum prompt_id, const char **);
@@ -71,6 +81,7 @@ ivr_actions_free(struct ivr_actions *a)
 
 	for (i = 0; i < a->n; i++) {
 		free(a->v[i].text);
+		free(a->v[i].audio);
 		free(a->v[i].queue);
 	}
 	free(a->v);
@@ -96,52 +107,64 @@ push(struct ivr_actions *a, const struct ivr_action *act)
 	return 0;
 }
 
-/* Appends text already rendered into buf as one say action. */
+/* Moves the parts of a notice into say actions, in order. */
 static int
-push_say(struct ivr_actions *a, enum prompt_id id, struct evbuffer *buf)
+push_parts(struct ivr_actions *a, struct notice_parts *parts)
 {
 	struct ivr_action	act;
-	size_t			len = evbuffer_get_length(buf);
+	size_t			i;
+	int			rc = 0;
 
-	memset(&act, 0, sizeof act);
-	act.type = IVR_SAY;
-	act.prompt = id;
-	if ((act.text = malloc(len + 1)) == NULL)
-		return -1;
-	evbuffer_remove(buf, act.text, len);
-	act.text[len] = '\0';
-	if (push(a, &act) == -1) {
-		free(act.text);
-		return -1;
+	for (i = 0; i < parts->n; i++) {
+		memset(&act, 0, sizeof act);
+		act.type = IVR_SAY;
+		act.prompt = parts->v[i].prompt;
+		act.text = parts->v[i].text;
+		act.audio = parts->v[i].audio;
+		act.naudio = parts->v[i].naudio;
+		if (rc == 0 && push(a, &act) == 0) {
+			parts->v[i].text = NULL;
+			parts->v[i].audio = NULL;
+		} else
+			rc = -1;
 	}
-	return 0;
+	notice_parts_free(parts);
+	return rc;
 }
 
-static struct notice_ctx
-ctx_of(const struct ivr_call *c, const struct ivr_env *env)
+/* The script speaks: the spoken form, in the call's language. */
+static void
+ctx_of(const struct ivr_call *c, const struct ivr_env *env,
+    struct notice_ctx *nc)
 {
-	struct notice_ctx	nc;
-
-	nc.prompts = env->prompts;
-	nc.conf = env->conf;
-	nc.lang = c->lang;
-	return nc;
+	notice_ctx_init(nc, env->prompts, env->conf, c->lang, PROMPT_SPOKEN);
 }
 
 static int
 say(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a,
     enum prompt_id id, const char **vars)
 {
-	struct notice_ctx	 nc = ctx_of(c, env);
-	struct evbuffer		*buf;
-	int			 rc = -1;
+	struct notice_ctx	nc;
+	struct notice_parts	parts = { NULL, 0, 0 };
 
-	if ((buf = evbuffer_new()) == NULL)
+	ctx_of(c, env, &nc);
+	if (notice_part(&nc, c->org[0] ? c->org : NULL, id, vars,
+	    &parts) == -1) {
+		notice_parts_free(&parts);
 		return -1;
-	if (notice_render(&nc, c->org[0] ? c->org : NULL, id, vars, buf) == 0)
-		rc = push_say(a, id, buf);
-	evbuffer_free(buf);
-	return rc;
+	}
+	return push_parts(a, &parts);
+}
+
+/* {hours} of the unable notice: when operators answer. */
+static const char **
+unable_vars(const struct notice_ctx *nc, const struct config *conf,
+    const char **vars, char *hours, size_t len)
+{
+	notice_hours(nc, conf->ivr_operator_open_min,
+	    conf->ivr_operator_close_min, hours, len);
+	vars[PV_HOURS] = hours;
+	return vars;
 }
 
 static int
@@ -236,7 +259,7 @@ to_operator(struct ivr_call *c, const struct ivr_env *env,
     struct ivr_actions *a)
 {
 	const struct config	*conf = env->conf;
-	struct notice_ctx	 nc = ctx_of(c, env);
+	struct notice_ctx	 nc;
 	struct ivr_action	 act;
 	const char		*vars[PV_COUNT] = { NULL };
 	char			 hours[256];
@@ -261,10 +284,9 @@ to_operator(struct ivr_call *c, const struct ivr_env *env,
 	}
 	if (!c->has_outcome)
 		set_outcome(c, OUTCOME_INVALID_INPUT);
-	notice_hours(&nc, conf->ivr_operator_open_min,
-	    conf->ivr_operator_close_min, hours, sizeof hours);
-	vars[PV_HOURS] = hours;
-	if (say(c, env, a, PROMPT_UNABLE, vars) == -1)
+	ctx_of(c, env, &nc);
+	if (say(c, env, a, PROMPT_UNABLE, unable_vars(&nc, conf, vars, hours,
+	    sizeof hours)) == -1)
 		return -1;
 	return end_call(c, env, a);
 }
@@ -286,31 +308,36 @@ static int
 say_notice(struct ivr_call *c, const struct ivr_env *env,
     struct ivr_actions *a)
 {
-	struct notice_ctx	 nc = ctx_of(c, env);
+	struct notice_ctx	 nc;
+	struct notice_parts	 parts = { NULL, 0, 0 };
 	const struct org_table	*orgs;
-	struct evbuffer		*buf;
-	struct match		 m;
-	size_t			 i;
-	int			 rc = -1;
+	struct match		 m[AFFECTED_MATCHES_MAX];
+	size_t			 i, n = 0;
 
-	if (c->nmatches == 0)
-		return say(c, env, a, PROMPT_NOTICE_NOT_FOUND, NULL);
-	if (say(c, env, a, PROMPT_NOTICE_AFFECTED, NULL) == -1 ||
-	    (buf = evbuffer_new()) == NULL)
+	orgs = c->gen != NULL ? affected_orgs(c->gen) : NULL;
+	for (i = 0; i < c->nmatches && orgs != NULL; i++)
+		if ((m[n].org = record_org_by_id(orgs,
+		    c->matches[i].org)) != NULL)
+			m[n++].items = c->matches[i].items;
+	ctx_of(c, env, &nc);
+	if (notice_lookup_parts(&nc, c->org[0] ? c->org : NULL, m, n,
+	    &parts) == -1) {
+		notice_parts_free(&parts);
 		return -1;
-	orgs = affected_orgs(c->gen);
-	for (i = 0; i < c->nmatches; i++) {
-		m.org = record_org_by_id(orgs, c->matches[i].org);
-		m.items = c->matches[i].items;
-		if (m.org == NULL || notice_org(&nc, &m, buf) == -1 ||
-		    push_say(a, m.org->id == ORG_UNKNOWN_ID ?
-		    PROMPT_NOTICE_ORG_UNKNOWN : PROMPT_NOTICE_ORG, buf) == -1)
-			goto out;
 	}
-	rc = say(c, env, a, PROMPT_NOTICE_APOLOGY, NULL);
-out:
-	evbuffer_free(buf);
-	return rc;
+	return push_parts(a, &parts);
+}
+
+/* The desk greeting's {organisation}: the organisation's name as said. */
+static const char **
+greeting_vars(const struct notice_ctx *nc, const struct org *o,
+    const char **vars)
+{
+	struct org_texts	t;
+
+	record_org_texts(o, nc->lang, &t);
+	vars[PV_ORGANISATION] = t.name;
+	return vars;
 }
 
 /* Looks the caller up and keeps what it found for the menu's repeat. */
@@ -355,6 +382,7 @@ ivr_begin(struct ivr_call *c, const struct ivr_env *env, const char *ani,
 	const struct config	*conf = env->conf;
 	const struct org	*o = NULL;
 	const char		*vars[PV_COUNT] = { NULL };
+	struct notice_ctx	 nc;
 	char			 num[NORM_PHONE_SIZE];
 	size_t			 i;
 	int			 n;
@@ -370,8 +398,9 @@ ivr_begin(struct ivr_call *c, const struct ivr_env *env, const char *ani,
 				    env->affected), conf->dnis[i].org);
 	if (o != NULL && o->id != ORG_UNKNOWN_ID) {
 		snprintf(c->org, sizeof c->org, "%s", o->code);
-		vars[PV_ORGANISATION] = o->name;
-		if (say(c, env, a, PROMPT_GREETING_ORG, vars) == -1)
+		ctx_of(c, env, &nc);
+		if (say(c, env, a, PROMPT_GREETING_ORG, greeting_vars(&nc, o,
+		    vars)) == -1)
 			return -1;
 	} else if (say(c, env, a, PROMPT_GREETING, NULL) == -1)
 		return -1;
@@ -477,4 +506,67 @@ ivr_clear(struct ivr_call *c)
 	c->nmatches = 0;
 	affected_unref(c->gen);
 	c->gen = NULL;
+}
+
+/* The recordings of one language: see ivr_sounds. */
+static int
+sounds_lang(const struct ivr_env *env, const char *lang, notice_sound_fn fn,
+    void *arg)
+{
+	const struct org_table	*orgs = env->affected != NULL ?
+				    affected_orgs(env->affected) : NULL;
+	const struct org	*o;
+	struct notice_ctx	 nc;
+	const char		*vars[PV_COUNT];
+	char			 hours[256];
+	size_t			 i, k;
+
+	notice_ctx_init(&nc, env->prompts, env->conf, lang, PROMPT_SPOKEN);
+	for (i = 0; i < sizeof said / sizeof said[0]; i++) {
+		memset(vars, 0, sizeof vars);
+		if (notice_sounds(&nc, NULL, said[i], said[i] == PROMPT_UNABLE ?
+		    unable_vars(&nc, env->conf, vars, hours, sizeof hours) :
+		    vars, fn, arg) == -1)
+			return -1;
+	}
+	if (notice_sounds_items(&nc, fn, arg) == -1 ||
+	    notice_sounds(&nc, NULL, PROMPT_NOTICE_ORG_UNKNOWN, NULL, fn,
+	    arg) == -1 ||
+	    notice_sounds(&nc, NULL, PROMPT_NOTICE_ORG_UNKNOWN_BRIEF, NULL, fn,
+	    arg) == -1)
+		return -1;
+	for (k = 0; orgs != NULL && k < orgs->n; k++) {
+		o = &orgs->orgs[k];
+		if (o->id == ORG_UNKNOWN_ID)
+			continue;
+		memset(vars, 0, sizeof vars);
+		if (notice_sounds_org(&nc, o, fn, arg) == -1 ||
+		    notice_sounds(&nc, o->code, PROMPT_GREETING_ORG,
+		    greeting_vars(&nc, o, vars), fn, arg) == -1)
+			return -1;
+		/* As the desk of a dialled number: the prompts it overrides. */
+		for (i = 0; i < sizeof said / sizeof said[0]; i++) {
+			if (!prompt_overridden(env->prompts, lang, o->code,
+			    said[i]))
+				continue;
+			memset(vars, 0, sizeof vars);
+			if (notice_sounds(&nc, o->code, said[i],
+			    said[i] == PROMPT_UNABLE ? unable_vars(&nc,
+			    env->conf, vars, hours, sizeof hours) : vars, fn,
+			    arg) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+ivr_sounds(const struct ivr_env *env, notice_sound_fn fn, void *arg)
+{
+	int	i;
+
+	for (i = 0; i < PROMPT_LANGS; i++)
+		if (sounds_lang(env, prompt_lang_name(i), fn, arg) == -1)
+			return -1;
+	return 0;
 }

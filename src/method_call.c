@@ -26,6 +26,7 @@
 #define TEXT_MAX	64	/* call_id, reason */
 
 static json_t	*actions_json(const struct ivr_actions *);
+static json_t	*audio_json(const struct ivr_action *);
 static int	 printable(const char *, size_t);
 static void	 env_of(struct core *, struct ivr_env *);
 
@@ -91,6 +92,18 @@ printable(const char *s, size_t max)
 	return n > 0;
 }
 
+/* The recordings that say a say action, in order (sound names). */
+static json_t *
+audio_json(const struct ivr_action *act)
+{
+	json_t	*arr = json_array();
+	size_t	 i;
+
+	for (i = 0; i < act->naudio && arr != NULL; i++)
+		json_array_append_new(arr, json_string(act->audio[i]));
+	return arr;
+}
+
 static json_t *
 actions_json(const struct ivr_actions *a)
 {
@@ -105,9 +118,9 @@ actions_json(const struct ivr_actions *a)
 		act = &a->v[i];
 		switch (act->type) {
 		case IVR_SAY:
-			j = json_pack("{s:s, s:s, s:s}", "type", "say",
+			j = json_pack("{s:s, s:s, s:s, s:o}", "type", "say",
 			    "prompt", prompt_name(act->prompt), "text",
-			    act->text);
+			    act->text, "audio", audio_json(act));
 			break;
 		case IVR_COLLECT:
 			j = json_pack("{s:s, s:s, s:i, s:i}", "type",

@@ -34,17 +34,20 @@ static json_t *
 match_json(const struct notice_ctx *nc, const struct match *m)
 {
 	const struct org	*o = m->org;
+	struct org_texts	 t;
 
+	/* The texts in the notice's language (SPEC §4.1 *_en columns). */
+	record_org_texts(o, nc->lang, &t);
 	return json_pack("{s:o, s:s?, s:{s:s?, s:s?}, s:o, s:s?, "
 	    "s:{s:s?, s:s?, s:s?}}",
 	    "org", method_org_json(nc, o),
-	    "service", nullable(o->service),
+	    "service", nullable(t.service),
 	    "period", "from", nullable(o->period_from), "to",
 	    nullable(o->period_to),
 	    "items", method_items_json(m->items),
-	    "status_note", nullable(o->status_note),
-	    "contact", "name", nullable(o->contact_name), "phone",
-	    nullable(o->contact_phone), "hours", nullable(o->contact_hours));
+	    "status_note", nullable(t.status_note),
+	    "contact", "name", nullable(t.contact_name), "phone",
+	    nullable(o->contact_phone), "hours", nullable(t.contact_hours));
 }
 
 /* The operator's inquiry is durable, and open for completion, or gone. */
@@ -95,9 +98,7 @@ method_lookup(struct call *call)
 	    phone, birth), m, AFFECTED_MATCHES_MAX);
 	if (n < 0)
 		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
-	nc.prompts = core->prompts;
-	nc.conf = core->conf;
-	nc.lang = lang;
+	notice_ctx_init(&nc, core->prompts, core->conf, lang, PROMPT_WRITTEN);
 	if ((text = evbuffer_new()) == NULL || (matches = json_array()) ==
 	    NULL)
 		goto fail;

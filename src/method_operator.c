@@ -216,9 +216,8 @@ method_operator_search(struct call *call)
 		free(found);
 		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	}
-	nc.prompts = core->prompts;
-	nc.conf = core->conf;
-	nc.lang = core->conf->default_lang;
+	notice_ctx_init(&nc, core->prompts, core->conf, core->conf->default_lang,
+	    PROMPT_WRITTEN);
 	if ((cands = json_array()) == NULL)
 		goto fail;
 	for (i = 0; i < (size_t)n; i++) {
@@ -345,9 +344,7 @@ method_notice_render(struct call *call)
 		}
 		m[k].items |= refs[i]->e.items;
 	}
-	nc.prompts = core->prompts;
-	nc.conf = core->conf;
-	nc.lang = lang;
+	notice_ctx_init(&nc, core->prompts, core->conf, lang, PROMPT_WRITTEN);
 	if ((text = evbuffer_new()) == NULL ||
 	    notice_lookup(&nc, m, n, text) == -1) {
 		evbuffer_free(text);

@@ -128,9 +128,8 @@ org_name(struct core *core, const char *code)
 	if ((o = record_org_by_code(affected_orgs(core->affected), code)) ==
 	    NULL)
 		return json_null();
-	nc.prompts = core->prompts;
-	nc.conf = core->conf;
-	nc.lang = core->conf->default_lang;
+	notice_ctx_init(&nc, core->prompts, core->conf, core->conf->default_lang,
+	    PROMPT_WRITTEN);
 	return method_org_name_json(&nc, o);
 }
 

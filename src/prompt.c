@@ -87,15 +87,28 @@ static const struct {
 };
 
 /*
- * What a prompt must not contain, because it is read aloud: brackets (a
- * TTS engine reads them or swallows what is inside) and addresses of web
- * pages (nobody can write one down from a phone call).
+ * What a spoken prompt must not contain, because it is read aloud:
+ * brackets (a TTS engine reads them or swallows what is inside),
+ * addresses of web pages (nobody can write one down from a phone call)
+ * and '#' (a voice reads a symbol, not the key: say シャープ, "hash").
+ * A written form (<id>.written.txt) may show all of these.
  */
-static const char *const unspeakable[] = {
-	"(", ")", "\xef\xbc\x88", "\xef\xbc\x89",	/* （ ） */
-	"[", "]", "\xe3\x80\x90", "\xe3\x80\x91",	/* 【 】 */
-	"<", ">", "://", "www.",
+static const struct {
+	const char	*s;
+	const char	*why;
+} unspeakable[] = {
+	{ "(", "no brackets" }, { ")", "no brackets" },
+	{ "\xef\xbc\x88", "no brackets" }, { "\xef\xbc\x89", "no brackets" },
+	{ "[", "no brackets" }, { "]", "no brackets" },
+	{ "\xe3\x80\x90", "no brackets" }, { "\xe3\x80\x91", "no brackets" },
+	{ "<", "no brackets" }, { ">", "no brackets" },
+	{ "://", "no web addresses" }, { "www.", "no web addresses" },
+	{ "#", "say the key's name (シャープ, hash); the written form "
+	    "belongs in <prompt>.written.txt" },
 };
+
+/* What every written fraud warning shows, as a person dials it (SPEC §6). */
+static const char *const dialled[] = { "188", "#9110" };
 
 static const char *lang_names[PROMPT_LANGS] = { "ja", "en" };
 
@@ -111,13 +124,15 @@ struct prompt_tmpl {
 	size_t			 nsegs;
 };
 
+/* Templates by form: [PROMPT_SPOKEN], [PROMPT_WRITTEN] (NULL: none). */
 struct prompt_org {
 	char			*code;
-	struct prompt_tmpl	*tmpl[PROMPT_COUNT];	/* NULL: not overridden */
+	struct prompt_tmpl	*tmpl[2][PROMPT_COUNT];	/* NULL: not overridden */
 };
 
 struct prompt_lang {
-	struct prompt_tmpl	 base[PROMPT_COUNT];
+	struct prompt_tmpl	 base[PROMPT_COUNT];	/* spoken */
+	struct prompt_tmpl	*written[PROMPT_COUNT];	/* NULL: as spoken */
 	struct prompt_org	*orgs;
 	size_t			 norgs;
 };
@@ -137,9 +152,14 @@ static void	perr(struct prompt_errors *, const char *, ...)
 static int	tmpl_parse(struct prompt_tmpl *, char *, size_t, unsigned,
 		    const char *, struct prompt_errors *);
 static int	tmpl_load(struct prompt_tmpl *, const char *, enum prompt_id,
-		    struct prompt_errors *);
+		    enum prompt_form, struct prompt_errors *);
 static void	tmpl_free(struct prompt_tmpl *);
-static int	prompt_lookup(const char *);
+static int	prompt_lookup(const char *, enum prompt_form *);
+static int	has_number(const char *, const char *);
+static void	check_written_warning(const struct prompt_tmpl *,
+		    const char *, struct prompt_errors *);
+static struct prompt_tmpl *written_load(const char *, enum prompt_id,
+		    struct prompt_errors *);
 static void	load_org_dir(struct prompt_lang *, const char *, const char *,
 		    struct prompt_errors *);
 static int	valid_code(const char *);
@@ -238,10 +258,10 @@ tmpl_parse(struct prompt_tmpl *t, char *text, size_t len, unsigned allowed,
 	return e->count == errors ? 0 : -1;
 }
 
-/* Reads, validates and parses one template file. */
+/* Reads, validates and parses one template file of the given form. */
 static int
 tmpl_load(struct prompt_tmpl *t, const char *path, enum prompt_id id,
-    struct prompt_errors *e)
+    enum prompt_form form, struct prompt_errors *e)
 {
 	char		*text;
 	struct stat	 st;
@@ -299,13 +319,13 @@ tmpl_load(struct prompt_tmpl *t, const char *path, enum prompt_id id,
 		perr(e, "%s:1: empty prompt", path);
 		return -1;
 	}
-	for (i = 0; i < sizeof unspeakable / sizeof unspeakable[0]; i++)
-		if ((p = strstr(text, unspeakable[i])) != NULL) {
+	for (i = 0; form == PROMPT_SPOKEN &&
+	    i < sizeof unspeakable / sizeof unspeakable[0]; i++)
+		if ((p = strstr(text, unspeakable[i].s)) != NULL) {
 			for (line = 1, q = text; q < p; q++)
 				line += *q == '\n';
-			perr(e, "%s:%zu: \"%s\" cannot be said on the phone: no "
-			    "brackets or web addresses in a prompt", path, line,
-			    unspeakable[i]);
+			perr(e, "%s:%zu: \"%s\" cannot be said on the phone: %s",
+			    path, line, unspeakable[i].s, unspeakable[i].why);
 			free(text);
 			return -1;
 		}
@@ -324,20 +344,79 @@ tmpl_free(struct prompt_tmpl *t)
 	t->nsegs = 0;
 }
 
-/* The prompt id of a file name "<id>.txt", or -1. */
+/*
+ * The prompt id of a file name "<id>.txt" (spoken) or "<id>.written.txt"
+ * (written), or -1.
+ */
 static int
-prompt_lookup(const char *file)
+prompt_lookup(const char *file, enum prompt_form *form)
 {
 	size_t	n = strlen(file);
 	int	i;
 
 	if (n < 5 || strcmp(file + n - 4, ".txt") != 0)
 		return -1;
+	n -= 4;
+	*form = PROMPT_SPOKEN;
+	if (n > 8 && strncmp(file + n - 8, ".written", 8) == 0) {
+		n -= 8;
+		*form = PROMPT_WRITTEN;
+	}
 	for (i = 0; i < PROMPT_COUNT; i++)
-		if (strlen(prompt_table[i].name) == n - 4 &&
-		    strncmp(prompt_table[i].name, file, n - 4) == 0)
+		if (strlen(prompt_table[i].name) == n &&
+		    strncmp(prompt_table[i].name, file, n) == 0)
 			return i;
 	return -1;
+}
+
+/* Whether text holds number as a whole: "188", not "1880" or "2188". */
+static int
+has_number(const char *text, const char *number)
+{
+	const char	*p;
+	size_t		 n = strlen(number);
+
+	for (p = text; (p = strstr(p, number)) != NULL; p++)
+		if ((p == text || p[-1] < '0' || p[-1] > '9') &&
+		    (p[n] < '0' || p[n] > '9'))
+			return 1;
+	return 0;
+}
+
+/*
+ * A written fraud warning shows the numbers as they are dialled (SPEC
+ * §6): a screen, a web page or an SMS with "1 8 8" or "シャープ 9 1 1 0"
+ * cannot be tapped or copied. t is the template that written notices
+ * use (the written file, or the spoken one where there is none).
+ */
+static void
+check_written_warning(const struct prompt_tmpl *t, const char *path,
+    struct prompt_errors *e)
+{
+	size_t	i;
+
+	if (t->text == NULL)
+		return;		/* it failed to load: already reported */
+	for (i = 0; i < sizeof dialled / sizeof dialled[0]; i++)
+		if (!has_number(t->text, dialled[i]))
+			perr(e, "%s:1: the written fraud warning must show %s "
+			    "as it is dialled (a spoken form goes in "
+			    "fraud_warning.txt, the written one in "
+			    "fraud_warning.written.txt)", path, dialled[i]);
+}
+
+/* Loads <id>.written.txt if there is one; NULL if none (or bad: reported). */
+static struct prompt_tmpl *
+written_load(const char *path, enum prompt_id id, struct prompt_errors *e)
+{
+	struct prompt_tmpl	*t;
+
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return NULL;
+	(void)tmpl_load(t, path, id, PROMPT_WRITTEN, e);
+	return t;
 }
 
 static int
@@ -361,6 +440,8 @@ load_org_dir(struct prompt_lang *l, const char *langdir, const char *code,
 	struct dirent		*de;
 	DIR			*d;
 	char			 dir[4096], path[4352];
+	enum prompt_form	 form;
+	struct prompt_tmpl	*t;
 	int			 id;
 
 	if (snprintf(dir, sizeof dir, "%s/org/%s", langdir, code) >=
@@ -388,15 +469,25 @@ load_org_dir(struct prompt_lang *l, const char *langdir, const char *code,
 		if (de->d_name[0] == '.')
 			continue;
 		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >=
-		    (int)sizeof path || (id = prompt_lookup(de->d_name)) == -1) {
+		    (int)sizeof path || (id = prompt_lookup(de->d_name,
+		    &form)) == -1) {
 			perr(e, "%s:0: not a prompt name", path);
 			continue;
 		}
-		if ((o->tmpl[id] = calloc(1, sizeof *o->tmpl[id])) == NULL)
+		if ((o->tmpl[form][id] = calloc(1, sizeof *t)) == NULL)
 			continue;
-		(void)tmpl_load(o->tmpl[id], path, (enum prompt_id)id, e);
+		(void)tmpl_load(o->tmpl[form][id], path, (enum prompt_id)id,
+		    form, e);
 	}
 	closedir(d);
+	/* The organisation's own warning, if any, is checked as written. */
+	if ((t = o->tmpl[PROMPT_WRITTEN][PROMPT_FRAUD_WARNING]) != NULL ||
+	    (t = o->tmpl[PROMPT_SPOKEN][PROMPT_FRAUD_WARNING]) != NULL) {
+		snprintf(path, sizeof path, "%s/fraud_warning%s.txt", dir,
+		    t == o->tmpl[PROMPT_WRITTEN][PROMPT_FRAUD_WARNING] ?
+		    ".written" : "");
+		check_written_warning(t, path, e);
+	}
 }
 
 struct prompts *
@@ -408,6 +499,7 @@ prompt_load(const char *dir, char **errs)
 	struct dirent		*de;
 	DIR			*d;
 	char			 langdir[4096], path[4352];
+	enum prompt_form	 form;
 	int			 i, id;
 
 	*errs = NULL;
@@ -432,15 +524,26 @@ prompt_load(const char *dir, char **errs)
 			    prompt_table[id].name) >= (int)sizeof path)
 				continue;
 			(void)tmpl_load(&l->base[id], path, (enum prompt_id)id,
+			    PROMPT_SPOKEN, &e);
+			if (snprintf(path, sizeof path, "%s/%s.written.txt",
+			    langdir, prompt_table[id].name) >=
+			    (int)sizeof path)
+				continue;
+			l->written[id] = written_load(path, (enum prompt_id)id,
 			    &e);
 		}
+		snprintf(path, sizeof path, "%s/fraud_warning%s.txt", langdir,
+		    l->written[PROMPT_FRAUD_WARNING] ? ".written" : "");
+		check_written_warning(l->written[PROMPT_FRAUD_WARNING] ?
+		    l->written[PROMPT_FRAUD_WARNING] :
+		    &l->base[PROMPT_FRAUD_WARNING], path, &e);
 		/* A stray file is most likely a misspelt prompt. */
 		if ((d = opendir(langdir)) != NULL) {
 			while ((de = readdir(d)) != NULL) {
 				if (de->d_name[0] == '.' ||
 				    strcmp(de->d_name, "org") == 0)
 					continue;
-				if (prompt_lookup(de->d_name) == -1)
+				if (prompt_lookup(de->d_name, &form) == -1)
 					perr(&e, "%s/%s:0: not a prompt name",
 					    langdir, de->d_name);
 			}
@@ -469,19 +572,23 @@ prompt_free(struct prompts *p)
 {
 	struct prompt_lang	*l;
 	size_t			 j;
-	int			 i, id;
+	int			 i, id, f;
 
 	if (p == NULL)
 		return;
 	for (i = 0; i < PROMPT_LANGS; i++) {
 		l = &p->lang[i];
-		for (id = 0; id < PROMPT_COUNT; id++)
+		for (id = 0; id < PROMPT_COUNT; id++) {
 			tmpl_free(&l->base[id]);
+			tmpl_free(l->written[id]);
+			free(l->written[id]);
+		}
 		for (j = 0; j < l->norgs; j++) {
-			for (id = 0; id < PROMPT_COUNT; id++) {
-				tmpl_free(l->orgs[j].tmpl[id]);
-				free(l->orgs[j].tmpl[id]);
-			}
+			for (f = 0; f < 2; f++)
+				for (id = 0; id < PROMPT_COUNT; id++) {
+					tmpl_free(l->orgs[j].tmpl[f][id]);
+					free(l->orgs[j].tmpl[f][id]);
+				}
 			free(l->orgs[j].code);
 		}
 		free(l->orgs);
@@ -506,30 +613,92 @@ prompt_name(enum prompt_id id)
 	return (unsigned)id < PROMPT_COUNT ? prompt_table[id].name : "?";
 }
 
-int
-prompt_render(const struct prompts *p, const char *lang, const char *org,
-    enum prompt_id id, const char *const *vars, struct evbuffer *out)
+unsigned
+prompt_vars(enum prompt_id id)
 {
-	const struct prompt_lang	*l = &p->lang[0];
-	const struct prompt_tmpl	*t;
-	const struct prompt_seg		*s;
-	const char			*v;
-	size_t				 i;
-	int				 k;
+	return (unsigned)id < PROMPT_COUNT ? prompt_table[id].vars : 0;
+}
+
+const char *
+prompt_lang_name(int i)
+{
+	return i >= 0 && i < PROMPT_LANGS ? lang_names[i] : NULL;
+}
+
+static const struct prompt_lang *
+lang_of(const struct prompts *p, const char *lang)
+{
+	int	k;
 
 	for (k = 0; k < PROMPT_LANGS; k++)
 		if (strcmp(lang, lang_names[k]) == 0)
-			l = &p->lang[k];
-	t = &l->base[id];
+			return &p->lang[k];
+	return &p->lang[0];
+}
+
+static const struct prompt_org *
+org_of(const struct prompt_lang *l, const char *org)
+{
+	size_t	i;
+
 	if (org != NULL)
 		for (i = 0; i < l->norgs; i++)
-			if (strcmp(l->orgs[i].code, org) == 0 &&
-			    l->orgs[i].tmpl[id] != NULL)
-				t = l->orgs[i].tmpl[id];
+			if (strcmp(l->orgs[i].code, org) == 0)
+				return &l->orgs[i];
+	return NULL;
+}
+
+/*
+ * The template to render: the organisation's before the common one, the
+ * written form before the spoken one where written text is asked for.
+ */
+static const struct prompt_tmpl *
+tmpl_of(const struct prompts *p, const char *lang, const char *org,
+    enum prompt_id id, enum prompt_form form)
+{
+	const struct prompt_lang	*l = lang_of(p, lang);
+	const struct prompt_org		*o = org_of(l, org);
+
+	if (o != NULL) {
+		if (form == PROMPT_WRITTEN &&
+		    o->tmpl[PROMPT_WRITTEN][id] != NULL)
+			return o->tmpl[PROMPT_WRITTEN][id];
+		if (o->tmpl[PROMPT_SPOKEN][id] != NULL)
+			return o->tmpl[PROMPT_SPOKEN][id];
+	}
+	if (form == PROMPT_WRITTEN && l->written[id] != NULL)
+		return l->written[id];
+	return &l->base[id];
+}
+
+int
+prompt_overridden(const struct prompts *p, const char *lang, const char *org,
+    enum prompt_id id)
+{
+	const struct prompt_org	*o = org_of(lang_of(p, lang), org);
+
+	return o != NULL && (o->tmpl[PROMPT_SPOKEN][id] != NULL ||
+	    o->tmpl[PROMPT_WRITTEN][id] != NULL);
+}
+
+int
+prompt_render_split(const struct prompts *p, const char *lang,
+    const char *org, enum prompt_id id, enum prompt_form form,
+    const char *const *vars, enum prompt_var split,
+    int (*fn)(void *, struct evbuffer *), void *arg, struct evbuffer *out)
+{
+	const struct prompt_tmpl	*t = tmpl_of(p, lang, org, id, form);
+	const struct prompt_seg		*s;
+	const char			*v;
+	size_t				 i;
+
 	for (i = 0; i < t->nsegs; i++) {
 		s = &t->segs[i];
 		if (s->var == -1) {
 			if (evbuffer_add(out, t->text + s->off, s->len) == -1)
+				return -1;
+		} else if (fn != NULL && s->var == (int)split) {
+			if (fn(arg, out) == -1)
 				return -1;
 		} else if (vars != NULL && (v = vars[s->var]) != NULL) {
 			if (evbuffer_add(out, v, strlen(v)) == -1)
@@ -537,4 +706,13 @@ prompt_render(const struct prompts *p, const char *lang, const char *org,
 		}
 	}
 	return 0;
+}
+
+int
+prompt_render(const struct prompts *p, const char *lang, const char *org,
+    enum prompt_id id, enum prompt_form form, const char *const *vars,
+    struct evbuffer *out)
+{
+	return prompt_render_split(p, lang, org, id, form, vars, PV_COUNT,
+	    NULL, NULL, out);
 }

@@ -33,6 +33,28 @@ record_item_parse(const char *s)
 	return 0;
 }
 
+/* The English value where there is one (NULL counts as empty). */
+static const char *
+en_or(const char *en, const char *ja)
+{
+	return en != NULL && *en != '\0' ? en : (ja != NULL ? ja : "");
+}
+
+void
+record_org_texts(const struct org *o, const char *lang, struct org_texts *t)
+{
+	int	en = lang != NULL && strcmp(lang, "en") == 0;
+
+	t->name = en_or(en ? o->name_en : NULL, o->name);
+	t->service = en_or(en ? o->service_en : NULL, o->service);
+	t->contact_name = en_or(en ? o->contact_name_en : NULL,
+	    o->contact_name);
+	t->contact_hours = en_or(en ? o->contact_hours_en : NULL,
+	    o->contact_hours);
+	t->status_note = en_or(en ? o->status_note_en : NULL,
+	    o->status_note);
+}
+
 const struct org *
 record_org_by_code(const struct org_table *t, const char *code)
 {
@@ -72,6 +94,11 @@ record_org_table_free(struct org_table *t)
 		free(o->contact_phone);
 		free(o->contact_hours);
 		free(o->status_note);
+		free(o->name_en);
+		free(o->service_en);
+		free(o->contact_name_en);
+		free(o->contact_hours_en);
+		free(o->status_note_en);
 	}
 	free(t->orgs);
 	t->orgs = NULL;

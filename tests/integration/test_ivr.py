@@ -286,6 +286,28 @@ class TestPaths(IvrTest):
         self.assertEqual(c.end()["outcome"], "affected")
         self.check_script(c)
 
+    def test_say_texts_keep_the_spoken_form(self):
+        """The IVR says the numbers for a voice; 188 and #9110 are for
+        written notices only (SPEC §6)."""
+        for lang, spoken in (("ja", ("1 8 8 番", "シャープ 9 1 1 0")),
+                             ("en", ("1 8 8", "hash 9 1 1 0"))):
+            c = self.call(ani="08033334444", lang=lang)
+            begin = list(c.last)
+            self.assertEqual(begin[1]["prompt"], "fraud_warning")
+            for s in spoken:
+                self.assertIn(s, begin[1]["text"])
+            acts = c.input("19701203")
+            acts = acts + c.input("9")
+            says = [a for a in begin + acts if a["type"] == "say"]
+            for a in says:
+                self.assertNotIn("#", a["text"], a)
+                self.assertNotRegex(a["text"], r"(?<![0-9 ])188", a)
+            # Phone numbers are said digit by digit.
+            org = [a for a in says if a["prompt"] == "notice_org"][0]
+            self.assertIn("0 1 2 0" + ("、" if lang == "ja" else ", ") +
+                          "0 0 0", org["text"])
+            c.end()
+
     def test_english(self):
         c = self.call(ani="09011112222", lang="en")
         self.assertIn("Thank you for calling", c.last[0]["text"])

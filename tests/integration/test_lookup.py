@@ -9,8 +9,9 @@ import time
 
 from harness import Daemon, HotlineTest
 
-FRAUD_JA = "シャープ 9 1 1 0"
-FRAUD_EN = "hash 9 1 1 0"
+# Text notices write the fraud warning's numbers as dialled (SPEC §6).
+FRAUD_JA = "警察相談専用電話（#9110）"
+FRAUD_EN = "police consultation line (#9110)"
 
 
 def inquiries(dd):
@@ -205,9 +206,28 @@ class TestLookup(HotlineTest):
                 r = self.assertResult(c.call("lookup", {
                     "phone": phone, "birthdate": birth, "lang": lang}))
                 self.assertTrue(r["notice"].rstrip().endswith(
-                    "ご相談ください。" if lang == "ja" else "9 1 1 0."),
+                    "ご相談ください。" if lang == "ja" else "(#9110)."),
                     r["notice"])
                 self.assertIn(mark, r["notice"])
+                self.assertWritten(r["notice"])
+
+    def assertWritten(self, text):
+        """The fraud warning as a person dials it, never as a voice says it."""
+        self.assertRegex(text, r"(?<![0-9])188(?![0-9])")
+        self.assertRegex(text, r"#9110(?![0-9])")
+        for spoken in ("1 8 8", "9 1 1 0", "シャープ", "hash"):
+            self.assertNotIn(spoken, text)
+
+    def test_written_notices_in_both_languages(self):
+        """Affected, unknown source and not found, ja and en: 188, #9110."""
+        c = self.connect("gw")
+        for lang in ("ja", "en"):
+            for phone, birth in (("08033334444", "1970-12-03"),
+                                 ("03-1234-5678", "1950-01-15"),
+                                 ("09000000000", "1980-01-01")):
+                r = self.assertResult(c.call("lookup", {
+                    "phone": phone, "birthdate": birth, "lang": lang}))
+                self.assertWritten(r["notice"])
 
 
 class TestReload(HotlineTest):

@@ -9,8 +9,9 @@ import time
 
 from harness import HotlineTest
 
-FRAUD_JA = "シャープ 9 1 1 0"
-FRAUD_EN = "hash 9 1 1 0"
+# Text notices write the fraud warning's numbers as dialled (SPEC §6).
+FRAUD_JA = "警察相談専用電話（#9110）"
+FRAUD_EN = "police consultation line (#9110)"
 
 KOMOREBI = {"code": "komorebi", "name": "こもれび市", "kind": "municipality"}
 SAKURA = {"code": "sakura-tel", "name": "さくら通信株式会社",
@@ -499,7 +500,7 @@ class TestNoticeRender(OperatorTest):
         r = self.assertResult(op.call("notice.render", {
             "refs": [c["ref"] for c in yamada], "lang": "en"}))
         self.assertEqual(r["lang"], "en")
-        self.assertEqual(r["text"].count("こもれび市 held this data"), 1)
+        self.assertEqual(r["text"].count("Komorebi City held this data"), 1)
         self.assertIn("The items that leaked are name, name in kana, phone "
                       "number, gender, date of birth, age, postal code, and "
                       "address.", r["text"])

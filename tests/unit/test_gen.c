@@ -25,7 +25,8 @@
 #define AFFECTED_HEADER "org_code,name,kana,phone,gender,birthdate," \
 	"postal_code,address,katagaki,extra_items"
 #define ORGS_HEADER "code,name,kind,service,period_from,period_to," \
-	"contact_name,contact_phone,contact_hours,status_note"
+	"contact_name,contact_phone,contact_hours,status_note,name_en," \
+	"service_en,contact_name_en,contact_hours_en,status_note_en"
 
 #define TEST_FIELDS	16
 #define TEST_FIELD_MAX	1024
@@ -535,8 +536,12 @@ org_codes(const char *orgs, char codes[][40], size_t max)
 	assert_non_null(r);
 	assert_true(parse_record(&p, r));
 	while (parse_record(&p, r)) {
-		assert_int_equal(r->nf, 10);
+		assert_int_equal(r->nf, 15);
 		assert_true(n < max);
+		/* Every organisation has an English name, in ASCII. */
+		assert_true(r->f[10][0] != '\0');
+		for (const char *c = r->f[10]; *c != '\0'; c++)
+			assert_true((unsigned char)*c < 0x80);
 		assert_true(strlen(r->f[0]) < 40);
 		strcpy(codes[n++], r->f[0]);
 		/* kind */

@@ -260,6 +260,147 @@ test_closed(void **state)
 	ivr_actions_free(&a);
 }
 
+/* Every recording ivr_sounds lists: name and text. */
+struct sounds {
+	char	*name[1024];
+	char	*text[1024];
+	size_t	 n;
+};
+
+static int
+sound_cb(void *arg, const char *name, const char *text)
+{
+	struct sounds	*s = arg;
+	size_t		 i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], name) == 0) {
+			/* One name always says one text. */
+			assert_string_equal(s->text[i], text);
+			return 0;
+		}
+	assert_true(s->n < 1024);
+	s->name[s->n] = strdup(name);
+	s->text[s->n++] = strdup(text);
+	return 0;
+}
+
+/* Each say action's recordings are listed, and say its text in order. */
+static void
+check_sounds(const struct sounds *s, struct ivr_actions *a)
+{
+	const char	*at, *text;
+	size_t		 i, k, j;
+
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i].type != IVR_SAY)
+			continue;
+		assert_true(a->v[i].naudio > 0);
+		assert_null(a->v[i].audio[a->v[i].naudio]);
+		at = a->v[i].text;
+		for (k = 0; k < a->v[i].naudio; k++) {
+			for (j = 0; j < s->n; j++)
+				if (strcmp(s->name[j], a->v[i].audio[k]) == 0)
+					break;
+			if (j == s->n)
+				fail_msg("%s is not among the recordings",
+				    a->v[i].audio[k]);
+			text = s->text[j];
+			if ((at = strstr(at, text)) == NULL)
+				fail_msg("%s does not say \"%s\" of \"%s\"",
+				    a->v[i].audio[k], text, a->v[i].text);
+			at += strlen(text);
+		}
+	}
+	ivr_actions_free(a);
+}
+
+static void
+test_sounds_cover_every_say(void **state)
+{
+	struct world		*w = *state;
+	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_call		 c;
+	struct sounds		 s;
+	char			*queue = w->conf->ivr_operator_queue;
+	const char		*lang[] = { "ja", "en" };
+	size_t			 i;
+	int			 l;
+
+	int			 cap = w->conf->ivr_daily_lookups;
+
+	w->conf->ivr_daily_lookups = 1000;	/* not what this is about */
+	memset(&s, 0, sizeof s);
+	assert_int_equal(ivr_sounds(&w->env, sound_cb, &s), 0);
+	for (l = 0; l < 2; l++) {
+		/* Two organisations, repeated, then the operator. */
+		assert_int_equal(ivr_begin(&c, &w->env, "08033334444", NULL,
+		    lang[l], &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "19701203", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "1", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "0", &a), 0);
+		check_sounds(&s, &a);
+		ivr_clear(&c);
+		/* Withheld, failures, the unknown group, not found. */
+		assert_int_equal(ivr_begin(&c, &w->env, NULL, NULL, lang[l],
+		    &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, NULL, &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "12", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "0312345678", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "3251315", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "3250115", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, "5", &a), 0);
+		check_sounds(&s, &a);
+		assert_int_equal(ivr_input(&c, &w->env, NULL, &a), 0);
+		check_sounds(&s, &a);
+		ivr_clear(&c);
+		/* No operators: the unable notice with their hours. */
+		w->conf->ivr_operator_queue = (char *)"";
+		assert_int_equal(ivr_begin(&c, &w->env, "", NULL, lang[l],
+		    &a), 0);
+		ivr_actions_free(&a);
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(ivr_input(&c, &w->env, "1", &a), 0);
+			check_sounds(&s, &a);
+		}
+		assert_int_equal(ivr_outcome(&c), OUTCOME_INVALID_INPUT);
+		ivr_clear(&c);
+		w->conf->ivr_operator_queue = queue;
+	}
+	for (i = 0; i < s.n; i++) {
+		free(s.name[i]);
+		free(s.text[i]);
+	}
+	/*
+	 * Closed: the hours said are the conf's, so the recordings are those
+	 * rendered with this conf.
+	 */
+	w->conf->days_mask = 0;
+	memset(&s, 0, sizeof s);
+	assert_int_equal(ivr_sounds(&w->env, sound_cb, &s), 0);
+	for (l = 0; l < 2; l++) {
+		assert_int_equal(ivr_begin(&c, &w->env, "09011112222", NULL,
+		    lang[l], &a), 0);
+		check_sounds(&s, &a);
+		ivr_clear(&c);
+	}
+	w->conf->days_mask = 0x7f;
+	w->conf->ivr_daily_lookups = cap;
+	for (i = 0; i < s.n; i++) {
+		free(s.name[i]);
+		free(s.text[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -268,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_withheld_then_failures),
 		cmocka_unit_test(test_daily_cap),
 		cmocka_unit_test(test_closed),
+		cmocka_unit_test(test_sounds_cover_every_say),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
