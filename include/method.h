@@ -34,6 +34,7 @@ int	method_inquiry_record(struct rpc_call *);
 int	method_stats_summary(struct rpc_call *);
 int	method_stats_hourly(struct rpc_call *);
 int	method_alerts_list(struct rpc_call *);
+int	method_alerts_ack(struct rpc_call *);
 
 /* method_admin.c */
 int	method_admin_reload(struct rpc_call *);

@@ -22,9 +22,10 @@
 #include "crypto.h"
 #include "inquiry.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3	/* 3: alerts are acknowledged */
 #define STORE_BUCKET_S		900	/* statistics counters: 15 minutes */
 #define STORE_NAME_MAX		64	/* client names, as in the conf */
+#define STORE_NOTE_MAX		500	/* an alert's review note, characters */
 
 struct store;
 
@@ -74,7 +75,7 @@ int	store_caller_lookup_add(struct store *, int64_t caller, time_t);
 /* Forgets the caller lookups at or before a time (older than the cap). */
 int	store_caller_expire(struct store *, time_t before);
 
-/* One alert on bulk lookups (SPEC §7). */
+/* One alert on bulk lookups (SPEC §7), and its review (alerts.ack). */
 struct store_alert {
 	int64_t	id;
 	time_t	time;
@@ -84,13 +85,25 @@ struct store_alert {
 	int	count;
 	int	window_s;
 	int	suspended;
+	time_t	acked_at;			/* 0: still open */
+	char	acked_by[STORE_NAME_MAX + 1];
+	char	note[STORE_NOTE_MAX * 4 + 1];	/* UTF-8 */
 };
 
 /* Records an alert; its id, or -1. */
 int64_t	store_alert_add(struct store *, const struct store_alert *);
-/* Alerts at or after since, oldest first; *out is the caller's to free. */
-int	store_alerts(struct store *, time_t since, struct store_alert **out,
-	    size_t *n);
+/*
+ * Alerts at or after since (only the open ones if unacked), oldest first;
+ * *out is the caller's to free.
+ */
+int	store_alerts(struct store *, time_t since, int unacked,
+	    struct store_alert **out, size_t *n);
+/*
+ * Acknowledges an open alert, in the open group: 0 done, 1 no such alert
+ * or already acknowledged (one answer for both), -1 storage.
+ */
+int	store_alert_ack(struct store *, int64_t id, const char *by,
+	    const char *note, time_t);
 
 /* Suspends a client (1) or lifts it (0); kept across restarts. */
 int	store_client_suspend(struct store *, const char *client, int on,

@@ -42,6 +42,7 @@ static const struct {
 	{ "stats.summary", ROLE_SUPERVISOR,	method_stats_summary },
 	{ "stats.hourly", ROLE_SUPERVISOR,	method_stats_hourly },
 	{ "alerts.list", ROLE_SUPERVISOR,	method_alerts_list },
+	{ "alerts.ack", ROLE_SUPERVISOR,	method_alerts_ack },
 	{ "admin.reload", ROLE_ADMIN,		method_admin_reload },
 	{ "admin.client_enable", ROLE_ADMIN,	method_admin_client_enable },
 	{ "audit.verify", ROLE_ADMIN,		method_audit_verify },

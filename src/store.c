@@ -53,7 +53,10 @@ static const char store_schema[] =
     "  kind TEXT NOT NULL,"
     "  count INTEGER NOT NULL,"
     "  window_s INTEGER NOT NULL,"
-    "  suspended INTEGER NOT NULL);"
+    "  suspended INTEGER NOT NULL,"
+    "  acked_by TEXT,"
+    "  acked_at INTEGER,"
+    "  note TEXT);"
     "CREATE INDEX IF NOT EXISTS alert_time ON alert(time);"
     "CREATE TABLE IF NOT EXISTS client_state ("
     "  client TEXT PRIMARY KEY,"
@@ -93,6 +96,17 @@ static const char store_schema[] =
     "  bucket INTEGER PRIMARY KEY,"
     "  peak INTEGER NOT NULL);";
 
+/*
+ * What turns a file of version N into N + 1, in place, at open: the
+ * oldest file this hotline opens is version STORE_MIGRATE_FROM.
+ */
+#define STORE_MIGRATE_FROM	2
+static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
+	[2] = "ALTER TABLE alert ADD COLUMN acked_by TEXT;"
+	    "ALTER TABLE alert ADD COLUMN acked_at INTEGER;"
+	    "ALTER TABLE alert ADD COLUMN note TEXT;",
+};
+
 static const char *store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -114,7 +128,10 @@ static const char *store_sql[ST_COUNT] = {
 	[ST_ALERT_ADD] = "INSERT INTO alert (time, client, role, kind, count, "
 	    "window_s, suspended) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[ST_ALERTS] = "SELECT id, time, client, role, kind, count, window_s, "
-	    "suspended FROM alert WHERE time >= ? ORDER BY id",
+	    "suspended, acked_by, acked_at, note FROM alert WHERE time >= ?1 "
+	    "AND (?2 = 0 OR acked_at IS NULL) ORDER BY id",
+	[ST_ALERT_ACK] = "UPDATE alert SET acked_by = ?, acked_at = ?, "
+	    "note = ? WHERE id = ? AND acked_at IS NULL",
 	[ST_CLIENT_SUSPEND] = "INSERT INTO client_state VALUES (?, ?, ?) "
 	    "ON CONFLICT (client) DO UPDATE SET suspended = "
 	    "excluded.suspended, since = excluded.since",
@@ -148,6 +165,35 @@ store_failed(struct store *s, const char *what)
 	s->failed = 1;
 }
 
+/*
+ * Brings a file of an older version up to this one, in one transaction:
+ * a failure leaves it as it was.
+ */
+static int
+store_migrate(sqlite3 *db, int version)
+{
+	int	v;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	for (v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			goto fail;
+	if (sqlite3_exec(db, "PRAGMA user_version = " STORE_VERSION_STR,
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	log_info("hotline.db: schema version %d upgraded to %d", version,
+	    STORE_SCHEMA_VERSION);
+	return 0;
+fail:
+	log_warnx("hotline.db: upgrade from version %d: %s", version,
+	    sqlite3_errmsg(db));
+	(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 struct store *
 store_open(const char *data_dir, int sync_full, int readonly, char **err)
 {
@@ -177,9 +223,14 @@ store_open(const char *data_dir, int sync_full, int readonly, char **err)
 	sqlite3_finalize(st);
 	if (version == -1)
 		goto sqlerr;
-	if ((version != 0 || readonly) && version != STORE_SCHEMA_VERSION) {
+	if ((version != 0 || readonly) && version != STORE_SCHEMA_VERSION &&
+	    (readonly || version < STORE_MIGRATE_FROM ||
+	    version > STORE_SCHEMA_VERSION)) {
 		if (asprintf(err, "%s: schema version %d, this hotline "
-		    "uses %d", path, version, STORE_SCHEMA_VERSION) == -1)
+		    "uses %d%s", path, version, STORE_SCHEMA_VERSION,
+		    version >= STORE_MIGRATE_FROM &&
+		    version < STORE_SCHEMA_VERSION ? " (hotlined upgrades it "
+		    "when it starts)" : "") == -1)
 			*err = NULL;
 		goto fail;
 	}
@@ -191,6 +242,8 @@ store_open(const char *data_dir, int sync_full, int readonly, char **err)
 		    sync_full ? "FULL" : "NORMAL");
 		if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) !=
 		    SQLITE_OK ||
+		    (version != 0 && version < STORE_SCHEMA_VERSION &&
+		    store_migrate(s->db, version) == -1) ||
 		    sqlite3_exec(s->db, store_schema, NULL, NULL, NULL) !=
 		    SQLITE_OK ||
 		    sqlite3_exec(s->db, "PRAGMA user_version = "
@@ -470,9 +523,18 @@ store_alert_add(struct store *s, const struct store_alert *a)
 	return sqlite3_last_insert_rowid(s->db);
 }
 
+/* A text column, "" for NULL. */
+static const char *
+column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
 int
-store_alerts(struct store *s, time_t since, struct store_alert **out,
-    size_t *n)
+store_alerts(struct store *s, time_t since, int unacked,
+    struct store_alert **out, size_t *n)
 {
 	sqlite3_stmt		*st = s->st[ST_ALERTS];
 	struct store_alert	*v = NULL, *grown, *a;
@@ -482,6 +544,7 @@ store_alerts(struct store *s, time_t since, struct store_alert **out,
 	*out = NULL;
 	*n = 0;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	sqlite3_bind_int(st, 2, unacked ? 1 : 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -504,6 +567,13 @@ store_alerts(struct store *s, time_t since, struct store_alert **out,
 		a->count = sqlite3_column_int(st, 5);
 		a->window_s = sqlite3_column_int(st, 6);
 		a->suspended = sqlite3_column_int(st, 7);
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+			a->acked_at = (time_t)sqlite3_column_int64(st, 9);
+			snprintf(a->acked_by, sizeof a->acked_by, "%s",
+			    column_text(st, 8));
+			snprintf(a->note, sizeof a->note, "%s",
+			    column_text(st, 10));
+		}
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -514,6 +584,26 @@ store_alerts(struct store *s, time_t since, struct store_alert **out,
 	}
 	*out = v;
 	return 0;
+}
+
+int
+store_alert_ack(struct store *s, int64_t id, const char *by,
+    const char *note, time_t t)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_ACK];
+
+	if (store_begin(s) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, by, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	sqlite3_bind_text(st, 3, note, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	if (store_exec_stmt(s, ST_ALERT_ACK) == -1) {
+		s->failed = 1;
+		return -1;
+	}
+	/* Not there, or acked already (in this group too): nothing changed. */
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
 }
 
 int
