@@ -190,6 +190,18 @@ void	store_stats_free(struct stats_summary *);
 int	store_stats_hourly(struct store *, const time_t starts[25],
 	    int64_t out[24][OUTCOME_COUNT]);
 
+/*
+ * Today's counters, for the live figures seeded at start (live.c): calls
+ * bucket() for each 15-minute counter row of [from, to) (a bucket's start,
+ * channel, outcome, inquiries, and those with a duration and their sum;
+ * a completion may have left a row negative) and org() for each
+ * organisation counted on the local day of from. 0, or -1 (logged).
+ */
+int	store_live_seed(struct store *, time_t from, time_t to,
+	    void (*bucket)(void *, time_t, enum channel, enum outcome,
+	    int64_t n, int64_t dur_n, int64_t dur_sum),
+	    void (*org)(void *, const char *code, int64_t n), void *arg);
+
 /* 1 if writes are waiting for store_commit(). */
 int	store_dirty(const struct store *);
 
