@@ -124,6 +124,9 @@ install: all
 	install -m 755 $(BUILD)/hotlinectl $(DESTDIR)$(PREFIX)/bin/hotlinectl
 	install -m 644 conf/hotline.conf $(DESTDIR)$(PREFIX)/share/hotline/hotline.conf.example
 	cp -R prompts $(DESTDIR)$(PREFIX)/share/hotline/
+	install -d $(DESTDIR)$(PREFIX)/share/hotline/web
+	install -m 644 web/*.html web/*.js web/*.css \
+	  $(DESTDIR)$(PREFIX)/share/hotline/web/
 	install -m 644 docs/hotlined.8 docs/hotlinectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:

@@ -24,6 +24,7 @@
 #define PRINCIPAL_ORIGIN_MAX	32
 
 struct affected;
+struct alerts;
 struct callers;
 struct commit;
 struct guard;
@@ -62,6 +63,7 @@ struct core {
 	struct session_table	 sessions;
 	struct callers		*callers;
 	struct inquiry_table	*open_inquiries;
+	struct alerts		*alerts;	/* the open ones */
 	int64_t			 next_inquiry;
 	int64_t			 next_alert;
 	time_t			 started;

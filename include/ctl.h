@@ -28,6 +28,7 @@ int	ctl_call(int, char **);
 
 /* ctl_stats.c */
 int	ctl_stats(int, char **);
+int	ctl_alerts(int, char **);
 int	ctl_audit(int, char **);
 
 /* The getopt_long options every protocol command takes. */

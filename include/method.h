@@ -36,6 +36,7 @@ int	method_inquiry_record(struct call *);
 int	method_stats_summary(struct call *);
 int	method_stats_hourly(struct call *);
 int	method_alerts_list(struct call *);
+int	method_alerts_ack(struct call *);
 
 /* method_admin.c */
 int	method_admin_reload(struct call *);

@@ -30,11 +30,12 @@
 #include "crypto.h"
 #include "inquiry.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3	/* 3: alerts are acknowledged */
 #define STORE_BUCKET_S		900	/* statistics counters: 15 minutes */
 #define STORE_NAME_MAX		64	/* client names, as in the conf */
 #define STORE_ORG_MAX		32	/* organisation codes */
 #define STORE_ORGS_MAX		256	/* organisations one inquiry names */
+#define STORE_NOTE_MAX		500	/* an alert's review note, characters */
 
 struct store;
 
@@ -82,7 +83,7 @@ struct store_completion {
 	size_t			 norgs;
 };
 
-/* One alert on bulk lookups (SPEC §7). */
+/* One alert on bulk lookups (SPEC §7), and its review (alerts.ack). */
 struct store_alert {
 	int64_t	id;			/* allocated by the service */
 	time_t	time;
@@ -92,6 +93,9 @@ struct store_alert {
 	int	count;
 	int	window_s;
 	int	suspended;
+	time_t	acked_at;			/* 0: still open */
+	char	acked_by[STORE_NAME_MAX + 1];
+	char	note[STORE_NOTE_MAX * 4 + 1];	/* UTF-8 */
 };
 
 /* One request as the audit log keeps it (masked arguments only). */
@@ -124,6 +128,9 @@ int	store_batch_audit(struct store_batch *, const struct audit_entry *);
 int	store_batch_alert(struct store_batch *, const struct store_alert *);
 int	store_batch_suspend(struct store_batch *, const char *client, int on,
 	    time_t);
+/* A supervisor's review of an open alert. */
+int	store_batch_ack(struct store_batch *, int64_t alert, const char *by,
+	    const char *note, time_t);
 /* An IVR caller's lookup (a hasher_caller_key), for the daily cap. */
 int	store_batch_caller(struct store_batch *, int64_t caller, time_t);
 /* Forgets the caller lookups at or before a time (older than the cap). */
@@ -164,9 +171,16 @@ int	store_callers(struct store *, time_t since,
 int	store_open_inquiries(struct store *, time_t since,
 	    void (*fn)(const struct store_inquiry *, void *), void *arg);
 
-/* Alerts at or after since, oldest first; *out is the caller's to free. */
-int	store_alerts(struct store *, time_t since, struct store_alert **out,
-	    size_t *n);
+/*
+ * Alerts at or after since (only the open ones if unacked), oldest first;
+ * *out is the caller's to free.
+ */
+int	store_alerts(struct store *, time_t since, int unacked,
+	    struct store_alert **out, size_t *n);
+
+/* Calls fn for each alert nobody has acknowledged yet. */
+int	store_open_alerts(struct store *, void (*fn)(int64_t, void *),
+	    void *arg);
 
 /*
  * The chain's length and head hash (hex), as last committed through this
@@ -235,5 +249,17 @@ void	store_stats_free(struct stats_summary *);
 /* Inquiries per outcome in each hour [starts[h], starts[h + 1]), 24 hours. */
 int	store_stats_hourly(struct store *, const time_t starts[25],
 	    int64_t out[24][OUTCOME_COUNT]);
+
+/*
+ * Today's counters, for the live figures seeded at start (live.c): calls
+ * bucket() for each 15-minute counter row of [from, to) (a bucket's start,
+ * channel, outcome, inquiries, and those with a duration and their sum;
+ * a completion may have left a row negative) and org() for each
+ * organisation counted on the local day of from. 0, or -1 (logged).
+ */
+int	store_live_seed(struct store *, time_t from, time_t to,
+	    void (*bucket)(void *, time_t, enum channel, enum outcome,
+	    int64_t n, int64_t dur_n, int64_t dur_sum),
+	    void (*org)(void *, const char *code, int64_t n), void *arg);
 
 #endif

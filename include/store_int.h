@@ -20,6 +20,7 @@ enum store_stmt {
 	ST_CALLER_ADD,
 	ST_CALLER_EXPIRE,
 	ST_ALERT_ADD,
+	ST_ALERT_ACK,
 	ST_CLIENT_SUSPEND,
 	ST_AUDIT_ADD,
 	ST_AUDIT_LAST,
@@ -79,6 +80,13 @@ struct batch_suspend {
 	time_t		 time;
 };
 
+struct batch_ack {
+	int64_t		 alert;
+	const char	*by;
+	const char	*note;
+	time_t		 time;
+};
+
 struct batch_caller {
 	int64_t	caller;
 	time_t	time;
@@ -107,6 +115,7 @@ struct store_batch {
 	struct batch_vec	 audit;		/* struct batch_audit */
 	struct batch_vec	 alerts;	/* struct store_alert */
 	struct batch_vec	 suspends;	/* struct batch_suspend */
+	struct batch_vec	 acks;		/* struct batch_ack */
 	struct batch_vec	 callers;	/* struct batch_caller */
 	struct batch_vec	 requests;	/* struct batch_request */
 	time_t			 caller_expire;	/* 0: none */

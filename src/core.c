@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "affected.h"
+#include "alerts.h"
 #include "callers.h"
 #include "commit.h"
 #include "config.h"
@@ -62,6 +63,14 @@ restore_caller(int64_t caller, time_t t, void *arg)
 }
 
 static void
+restore_alert(int64_t id, void *arg)
+{
+	struct core	*core = arg;
+
+	(void)alerts_add(core->alerts, id);
+}
+
+static void
 restore_open_inquiry(const struct store_inquiry *q, void *arg)
 {
 	struct core	*core = arg;
@@ -84,7 +93,8 @@ restore(struct core *core, char **err)
 	    core) == -1 ||
 	    store_callers(core->store, day_ago, restore_caller, core) == -1 ||
 	    store_open_inquiries(core->store, day_ago, restore_open_inquiry,
-	    core) == -1) {
+	    core) == -1 ||
+	    store_open_alerts(core->store, restore_alert, core) == -1) {
 		*err = strdup("hotline.db: cannot read what the service "
 		    "restores at start");
 		return -1;
@@ -131,7 +141,8 @@ core_new(struct config *conf, char **err)
 	    (core->guard = guard_new()) == NULL ||
 	    (core->refs = ref_table_new()) == NULL ||
 	    (core->callers = callers_new()) == NULL ||
-	    (core->open_inquiries = inquiry_table_new()) == NULL)
+	    (core->open_inquiries = inquiry_table_new()) == NULL ||
+	    (core->alerts = alerts_new()) == NULL)
 		goto fail;
 	if (restore(core, err) == -1)
 		goto fail;
@@ -179,6 +190,7 @@ core_free(struct core *core)
 		checkpoint(core, 1);
 	}
 	session_table_free(core);
+	alerts_free(core->alerts);
 	inquiry_table_free(core->open_inquiries);
 	callers_free(core->callers);
 	ref_table_free(core->refs);

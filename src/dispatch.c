@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "commit.h"
 #include "config.h"
 #include "core.h"
@@ -64,6 +65,8 @@ static const struct method {
 	  method_stats_hourly },
 	{ "alerts.list", ROLE_SUPERVISOR, COUNTS_NOTHING, M_AUDITED,
 	  method_alerts_list },
+	{ "alerts.ack", ROLE_SUPERVISOR, COUNTS_NOTHING, M_AUDITED,
+	  method_alerts_ack },
 	{ "admin.reload", ROLE_ADMIN, COUNTS_NOTHING, M_AUDITED,
 	  method_admin_reload },
 	{ "admin.client_enable", ROLE_ADMIN, COUNTS_NOTHING, M_AUDITED,
@@ -173,6 +176,7 @@ audit_name_ok(const char *s)
 /* An alert was committed, or not: the suspension is in force, or not. */
 struct alert_hook {
 	struct core	*core;
+	int64_t		 id;
 	int		 suspend;
 	char		 client[PRINCIPAL_NAME_MAX + 1];
 };
@@ -182,9 +186,11 @@ alert_done(void *arg, int ok)
 {
 	struct alert_hook	*h = arg;
 
-	if (ok && h->suspend)
-		guard_set_suspended(h->core->guard, h->client, 1);
-	else if (!ok)
+	if (ok) {
+		(void)alerts_add(h->core->alerts, h->id);
+		if (h->suspend)
+			guard_set_suspended(h->core->guard, h->client, 1);
+	} else
 		guard_alert_lost(h->core->guard, h->client);
 	free(h);
 }
@@ -223,6 +229,7 @@ raise_alert(struct core *core, const struct principal *who, int count,
 		return;
 	}
 	h->core = core;
+	h->id = a.id;
 	h->suspend = a.suspended;
 	snprintf(h->client, sizeof h->client, "%s", a.client);
 	if (store_batch_alert(b, &a) == -1 || (a.suspended &&

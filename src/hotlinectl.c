@@ -29,6 +29,8 @@ static const struct {
 	  "call [--ani N] [--digits D,D...]    try a call: a terminal softphone" },
 	{ "stats", ctl_stats,
 	  "stats [--from D] [--to D] [--by hour|org|client]  statistics" },
+	{ "alerts", ctl_alerts,
+	  "alerts [--unacked] [--ack ID --note TEXT]  bulk-lookup alerts" },
 	{ "audit", ctl_audit,
 	  "audit -c conf verify                check the audit log's chain" },
 	{ "prompts-audio", ctl_prompts_audio,

@@ -1,7 +1,7 @@
 /*
  * Supervisor methods (SPEC §6.2): stats.summary, stats.hourly,
- * alerts.list. Dates are ISO dates in the conf's time zone, inclusive;
- * times in answers are ISO 8601 with that zone's offset.
+ * alerts.list, alerts.ack. Dates are ISO dates in the conf's time zone,
+ * inclusive; times in answers are ISO 8601 with that zone's offset.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +10,14 @@
 
 #include <event2/buffer.h>
 #include <jansson.h>
+#include <utf8proc.h>
 
 #include "affected.h"
+#include "alerts.h"
+#include "commit.h"
 #include "config.h"
 #include "core.h"
+#include "log.h"
 #include "method.h"
 #include "notice.h"
 #include "store.h"
@@ -268,27 +272,165 @@ method_alerts_list(struct call *call)
 	struct core		*core = call->core;
 	struct store_alert	*a;
 	const char		*since_in;
-	char			 when[32];
-	json_t			*list;
+	char			 when[32], acked[32];
+	json_t			*list, *unacked;
 	time_t			 since = 0;
 	size_t			 n, i;
 
 	if (call_string(call, "since", 0, &since_in) == -1)
 		return -1;
 	if (since_in != NULL && (since = parse_time(since_in)) == -1)
-		return call_invalid(call, "since", "must be an ISO 8601 "
-		    "time, e.g. 2026-11-26T09:00:00+09:00");
-	if (store_alerts(core->reader, since, &a, &n) == -1)
+		return call_invalid(call, "since", "must be an ISO 8601 time, "
+		    "e.g. 2026-11-26T09:00:00+09:00");
+	unacked = call->params ? json_object_get(call->params, "unacked") :
+	    NULL;
+	if (unacked != NULL && !json_is_boolean(unacked) &&
+	    !json_is_null(unacked))
+		return call_invalid(call, "unacked", "must be true or false");
+	if (store_alerts(core->reader, since, json_is_true(unacked), &a,
+	    &n) == -1)
 		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
 	list = json_array();
 	for (i = 0; i < n; i++) {
 		iso_time(a[i].time, when);
+		if (a[i].acked_at != 0)
+			iso_time(a[i].acked_at, acked);
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, "
-		    "s:s, s:i, s:i, s:b}", "id", (json_int_t)a[i].id, "time",
-		    when, "client", a[i].client, "role", a[i].role, "kind",
-		    a[i].kind, "count", a[i].count, "window_s", a[i].window_s,
-		    "suspended", a[i].suspended));
+		    "s:s, s:i, s:i, s:b, s:s?, s:s?, s:s?}", "id",
+		    (json_int_t)a[i].id, "time", when, "client", a[i].client,
+		    "role", a[i].role, "kind", a[i].kind, "count", a[i].count,
+		    "window_s", a[i].window_s, "suspended", a[i].suspended,
+		    "acked_by", a[i].acked_at ? a[i].acked_by : NULL,
+		    "acked_at", a[i].acked_at ? acked : NULL,
+		    "note", a[i].acked_at ? a[i].note : NULL));
 	}
 	free(a);
 	return call_result(call, json_pack("{s:o}", "alerts", list));
+}
+
+/* Whether a character may stand between the digits of a phone number. */
+static int
+phone_separator(utf8proc_int32_t cp, utf8proc_category_t cat)
+{
+	return cat == UTF8PROC_CATEGORY_PD || cat == UTF8PROC_CATEGORY_PS ||
+	    cat == UTF8PROC_CATEGORY_PE || cat == UTF8PROC_CATEGORY_ZS ||
+	    cp == 0x30fc || cp == '+' || cp == 0xff0b;
+}
+
+/*
+ * Why a review note cannot be kept, or NULL: 1-STORE_NOTE_MAX characters
+ * of prose, not blank, no control character but line ends and tabs, and
+ * nothing shaped like a phone number (10 digits or more starting with 0
+ * or +, with only spaces, dashes and brackets between them; dates and
+ * times do not start so). The note is stored as typed, so this is the
+ * one check between a supervisor's slip and hotline.db.
+ */
+static const char *
+note_problem(const char *note, size_t len)
+{
+	utf8proc_int32_t	cp;
+	utf8proc_ssize_t	n;
+	utf8proc_category_t	cat;
+	size_t			off, chars = 0;
+	int			digits = 0, plus = 0, phone_like = 0;
+	int			blank = 1;
+
+	if (strlen(note) != len)
+		return "must not contain NUL";
+	for (off = 0; off < len; off += (size_t)n) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)note + off,
+		    (utf8proc_ssize_t)(len - off), &cp);
+		if (n <= 0)
+			return "must be UTF-8";
+		if (++chars > STORE_NOTE_MAX)
+			return "must be 1-500 characters";
+		cat = utf8proc_category(cp);
+		if ((cat == UTF8PROC_CATEGORY_CC && cp != '\n' &&
+		    cp != '\t') || cat == UTF8PROC_CATEGORY_CF)
+			return "must not contain control characters";
+		if (cat != UTF8PROC_CATEGORY_ZS && cp != '\n' && cp != '\t')
+			blank = 0;
+		if (cat == UTF8PROC_CATEGORY_ND) {
+			if (digits++ == 0)
+				phone_like = plus || cp == '0' ||
+				    cp == 0xff10;
+			if (digits >= 10 && phone_like)
+				return "must not hold a phone number";
+		} else if (phone_separator(cp, cat)) {
+			if (digits == 0 && (cp == '+' || cp == 0xff0b))
+				plus = 1;
+			/* "ticket 4711 0312345678": a new number may start. */
+			if (cat == UTF8PROC_CATEGORY_ZS && !phone_like)
+				digits = plus = 0;
+		} else
+			digits = plus = 0;
+	}
+	if (chars == 0 || blank)
+		return "must be 1-500 characters, not blank";
+	return NULL;
+}
+
+/* The ack is committed: the alert is closed; or not: still open. */
+struct ack_hook {
+	struct alerts	*alerts;
+	int64_t		 id;
+};
+
+static void
+ack_done(void *arg, int ok)
+{
+	struct ack_hook	*h = arg;
+
+	if (ok)
+		alerts_remove(h->alerts, h->id);
+	else
+		alerts_set(h->alerts, h->id, ALERT_OPEN);
+	free(h);
+}
+
+int
+method_alerts_ack(struct call *call)
+{
+	struct core	*core = call->core;
+	struct ack_hook	*h;
+	json_t		*idv;
+	const char	*note, *problem, *by = call->who->client;
+	json_int_t	 id;
+	time_t		 now = time(NULL);
+	char		 when[32];
+
+	idv = call->params ? json_object_get(call->params, "id") : NULL;
+	if (idv == NULL || json_is_null(idv))
+		return call_invalid(call, "id", "required");
+	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 1)
+		return call_invalid(call, "id", "must be an alert id");
+	if (call_string(call, "note", 1, &note) == -1)
+		return -1;
+	if ((problem = note_problem(note, json_string_length(
+	    json_object_get(call->params, "note")))) != NULL)
+		return call_invalid(call, "note", problem);
+	/*
+	 * The audit keeps the alert's id, not the note: the note lives in
+	 * the alert's row, which can be corrected; the hash chain cannot,
+	 * and no free text typed by a person belongs in it.
+	 */
+	call->audit_args = json_pack("{s:I}", "id", id);
+	/* Unknown, acknowledged, or being acknowledged: one answer. */
+	if (alerts_state(core->alerts, (int64_t)id) != ALERT_OPEN)
+		return call_invalid(call, "id", "not an open alert");
+	if ((h = malloc(sizeof *h)) == NULL)
+		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
+	h->alerts = core->alerts;
+	h->id = (int64_t)id;
+	if (store_batch_ack(commit_batch(core->commit), (int64_t)id, by, note,
+	    now) == -1 || core_on_commit(core, ack_done, h) == -1) {
+		free(h);
+		commit_break(core->commit);
+		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	}
+	alerts_set(core->alerts, (int64_t)id, ALERT_ACKING);
+	log_notice("alert %lld acknowledged by %s", (long long)id, by);
+	iso_time(now, when);
+	return call_result(call, json_pack("{s:I, s:s, s:s}", "id", id,
+	    "acked_by", by, "acked_at", when));
 }

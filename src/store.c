@@ -57,7 +57,10 @@ static const char store_schema[] =
     "  kind TEXT NOT NULL,"
     "  count INTEGER NOT NULL,"
     "  window_s INTEGER NOT NULL,"
-    "  suspended INTEGER NOT NULL);"
+    "  suspended INTEGER NOT NULL,"
+    "  acked_by TEXT,"
+    "  acked_at INTEGER,"
+    "  note TEXT);"
     "CREATE INDEX IF NOT EXISTS alert_time ON alert(time);"
     "CREATE TABLE IF NOT EXISTS client_state ("
     "  client TEXT PRIMARY KEY,"
@@ -97,6 +100,17 @@ static const char store_schema[] =
     "  bucket INTEGER PRIMARY KEY,"
     "  peak INTEGER NOT NULL);";
 
+/*
+ * What turns a file of version N into N + 1, in place, at open: the
+ * oldest file this hotline opens is version STORE_MIGRATE_FROM.
+ */
+#define STORE_MIGRATE_FROM	2
+static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
+	[2] = "ALTER TABLE alert ADD COLUMN acked_by TEXT;"
+	    "ALTER TABLE alert ADD COLUMN acked_at INTEGER;"
+	    "ALTER TABLE alert ADD COLUMN note TEXT;",
+};
+
 static const char *store_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -112,6 +126,8 @@ static const char *store_sql[ST_COUNT] = {
 	[ST_CALLER_EXPIRE] = "DELETE FROM caller_lookup WHERE time <= ?",
 	[ST_ALERT_ADD] = "INSERT INTO alert (id, time, client, role, kind, "
 	    "count, window_s, suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_ALERT_ACK] = "UPDATE alert SET acked_by = ?, acked_at = ?, "
+	    "note = ? WHERE id = ? AND acked_at IS NULL",
 	[ST_CLIENT_SUSPEND] = "INSERT INTO client_state VALUES (?, ?, ?) "
 	    "ON CONFLICT (client) DO UPDATE SET suspended = "
 	    "excluded.suspended, since = excluded.since",
@@ -142,6 +158,35 @@ store_error(struct store *s, const char *what)
 	log_warnx("hotline.db: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
+/*
+ * Brings a file of an older version up to this one, in one transaction:
+ * a failure leaves it as it was.
+ */
+static int
+store_migrate(sqlite3 *db, int version)
+{
+	int	v;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	for (v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (sqlite3_exec(db, store_migrations[v], NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			goto fail;
+	if (sqlite3_exec(db, "PRAGMA user_version = " STORE_VERSION_STR,
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	log_info("hotline.db: schema version %d upgraded to %d", version,
+	    STORE_SCHEMA_VERSION);
+	return 0;
+fail:
+	log_warnx("hotline.db: upgrade from version %d: %s", version,
+	    sqlite3_errmsg(db));
+	(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 struct store *
 store_open(const char *data_dir, int sync_full, int readonly, char **err)
 {
@@ -170,9 +215,14 @@ store_open(const char *data_dir, int sync_full, int readonly, char **err)
 	sqlite3_finalize(st);
 	if (version == -1)
 		goto sqlerr;
-	if ((version != 0 || readonly) && version != STORE_SCHEMA_VERSION) {
+	if ((version != 0 || readonly) && version != STORE_SCHEMA_VERSION &&
+	    (readonly || version < STORE_MIGRATE_FROM ||
+	    version > STORE_SCHEMA_VERSION)) {
 		if (asprintf(err, "%s: schema version %d, this hotline "
-		    "uses %d", path, version, STORE_SCHEMA_VERSION) == -1)
+		    "uses %d%s", path, version, STORE_SCHEMA_VERSION,
+		    version >= STORE_MIGRATE_FROM &&
+		    version < STORE_SCHEMA_VERSION ? " (hotlined upgrades it "
+		    "when it starts)" : "") == -1)
 			*err = NULL;
 		goto fail;
 	}
@@ -184,6 +234,8 @@ store_open(const char *data_dir, int sync_full, int readonly, char **err)
 		    sync_full ? "FULL" : "NORMAL");
 		if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) !=
 		    SQLITE_OK ||
+		    (version != 0 && version < STORE_SCHEMA_VERSION &&
+		    store_migrate(s->db, version) == -1) ||
 		    sqlite3_exec(s->db, store_schema, NULL, NULL, NULL) !=
 		    SQLITE_OK ||
 		    sqlite3_exec(s->db, "PRAGMA user_version = "

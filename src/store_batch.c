@@ -47,6 +47,7 @@ store_batch_free(struct store_batch *b)
 	free(b->audit.v);
 	free(b->alerts.v);
 	free(b->suspends.v);
+	free(b->acks.v);
 	free(b->callers.v);
 	free(b->requests.v);
 	arena_free(b->arena);
@@ -59,7 +60,7 @@ store_batch_reset(struct store_batch *b)
 	struct arena_chunk	*c;
 
 	b->inquiries.n = b->completions.n = b->audit.n = b->alerts.n = 0;
-	b->suspends.n = b->callers.n = b->requests.n = 0;
+	b->suspends.n = b->acks.n = b->callers.n = b->requests.n = 0;
 	b->caller_expire = 0;
 	b->peak_bucket = b->peak = 0;
 	/* The newest chunk is kept for the next batch, the rest freed. */
@@ -74,7 +75,7 @@ size_t
 store_batch_size(const struct store_batch *b)
 {
 	return b->inquiries.n + b->completions.n + b->audit.n + b->alerts.n +
-	    b->suspends.n + b->callers.n + b->requests.n +
+	    b->suspends.n + b->acks.n + b->callers.n + b->requests.n +
 	    (b->caller_expire != 0) + (b->peak != 0);
 }
 
@@ -233,6 +234,22 @@ store_batch_suspend(struct store_batch *b, const char *client, int on,
 	r->on = on;
 	r->time = t;
 	b->suspends.n++;
+	return 0;
+}
+
+int
+store_batch_ack(struct store_batch *b, int64_t alert, const char *by,
+    const char *note, time_t t)
+{
+	struct batch_ack	*r;
+
+	if ((r = vec_push(&b->acks, sizeof *r)) == NULL ||
+	    (r->by = arena_strdup(b, by)) == NULL ||
+	    (r->note = arena_strdup(b, note)) == NULL)
+		return -1;
+	r->alert = alert;
+	r->time = t;
+	b->acks.n++;
 	return 0;
 }
 

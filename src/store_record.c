@@ -79,6 +79,18 @@ alert_write(struct store *s, const struct store_alert *a)
 	return store_exec(s, ST_ALERT_ADD);
 }
 
+static int
+ack_write(struct store *s, const struct batch_ack *a)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_ACK];
+
+	sqlite3_bind_text(st, 1, a->by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)a->time);
+	sqlite3_bind_text(st, 3, a->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, a->alert);
+	return store_exec(s, ST_ALERT_ACK);
+}
+
 int
 store_record_write(struct store *s, const struct store_batch *b)
 {
@@ -98,6 +110,9 @@ store_record_write(struct store *s, const struct store_batch *b)
 	for (i = 0; i < b->alerts.n; i++)
 		if (alert_write(s, BATCH_AT(b->alerts, struct store_alert,
 		    i)) == -1)
+			return -1;
+	for (i = 0; i < b->acks.n; i++)
+		if (ack_write(s, BATCH_AT(b->acks, struct batch_ack, i)) == -1)
 			return -1;
 	st = s->st[ST_CLIENT_SUSPEND];
 	for (i = 0; i < b->suspends.n; i++) {
@@ -247,6 +262,38 @@ store_open_inquiries(struct store *s, time_t since,
 	    "completed = 0 ORDER BY id", (int64_t)since, 0, row_open, &c);
 }
 
+/* A text column, "" for NULL. */
+static const char *
+column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+struct open_alerts_ctx {
+	void	(*fn)(int64_t, void *);
+	void	*arg;
+};
+
+static int
+row_open_alert(sqlite3_stmt *st, void *arg)
+{
+	struct open_alerts_ctx	*c = arg;
+
+	c->fn(sqlite3_column_int64(st, 0), c->arg);
+	return 0;
+}
+
+int
+store_open_alerts(struct store *s, void (*fn)(int64_t, void *), void *arg)
+{
+	struct open_alerts_ctx	c = { fn, arg };
+
+	return store_query(s, "SELECT id FROM alert WHERE acked_at IS NULL "
+	    "ORDER BY id", 0, 0, row_open_alert, &c);
+}
+
 struct alerts_ctx {
 	struct store_alert	*v;
 	size_t			 n, cap;
@@ -278,20 +325,27 @@ row_alert(sqlite3_stmt *st, void *arg)
 	a->count = sqlite3_column_int(st, 5);
 	a->window_s = sqlite3_column_int(st, 6);
 	a->suspended = sqlite3_column_int(st, 7);
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+		a->acked_at = (time_t)sqlite3_column_int64(st, 9);
+		snprintf(a->acked_by, sizeof a->acked_by, "%s",
+		    column_text(st, 8));
+		snprintf(a->note, sizeof a->note, "%s", column_text(st, 10));
+	}
 	return 0;
 }
 
 int
-store_alerts(struct store *s, time_t since, struct store_alert **out,
-    size_t *n)
+store_alerts(struct store *s, time_t since, int unacked,
+    struct store_alert **out, size_t *n)
 {
 	struct alerts_ctx	c = { NULL, 0, 0 };
 
 	*out = NULL;
 	*n = 0;
 	if (store_query(s, "SELECT id, time, client, role, kind, count, "
-	    "window_s, suspended FROM alert WHERE time >= ?1 ORDER BY id",
-	    (int64_t)since, 0, row_alert, &c) == -1) {
+	    "window_s, suspended, acked_by, acked_at, note FROM alert "
+	    "WHERE time >= ?1 AND (?2 = 0 OR acked_at IS NULL) ORDER BY id",
+	    (int64_t)since, unacked ? 1 : 0, row_alert, &c) == -1) {
 		free(c.v);
 		return -1;
 	}

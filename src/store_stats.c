@@ -425,3 +425,57 @@ store_stats_hourly(struct store *s, const time_t starts[25],
 	    "outcome", bucket_of(starts[0]), bucket_of(starts[24]), row_hourly,
 	    &h);
 }
+
+struct live_seed_ctx {
+	void	(*bucket)(void *, time_t, enum channel, enum outcome,
+		    int64_t, int64_t, int64_t);
+	void	(*org)(void *, const char *, int64_t);
+	void	*arg;
+};
+
+static int
+row_live_bucket(sqlite3_stmt *st, void *arg)
+{
+	struct live_seed_ctx	*c = arg;
+	const char		*ch = (const char *)sqlite3_column_text(st, 1);
+	enum outcome		 oc;
+	int			 i;
+
+	if (inquiry_outcome_parse((const char *)sqlite3_column_text(st, 2),
+	    &oc) == -1)
+		return 0;
+	for (i = 0; i < CHANNEL_COUNT; i++)
+		if (strcmp(ch, inquiry_channel_name((enum channel)i)) == 0)
+			c->bucket(c->arg, (time_t)(sqlite3_column_int64(st, 0) *
+			    STORE_BUCKET_S), (enum channel)i, oc,
+			    sqlite3_column_int64(st, 3),
+			    sqlite3_column_int64(st, 4),
+			    sqlite3_column_int64(st, 5));
+	return 0;
+}
+
+static int
+row_live_org(sqlite3_stmt *st, void *arg)
+{
+	struct live_seed_ctx	*c = arg;
+
+	c->org(c->arg, (const char *)sqlite3_column_text(st, 0),
+	    sqlite3_column_int64(st, 1));
+	return 0;
+}
+
+int
+store_live_seed(struct store *s, time_t from, time_t to,
+    void (*bucket)(void *, time_t, enum channel, enum outcome, int64_t,
+    int64_t, int64_t), void (*org)(void *, const char *, int64_t),
+    void *arg)
+{
+	struct live_seed_ctx	c = { bucket, org, arg };
+
+	return store_query(s, "SELECT bucket, channel, outcome, n, dur_n, "
+	    "dur_sum FROM stat_inquiry WHERE bucket >= ?1 AND bucket < ?2",
+	    bucket_of(from), bucket_of(to), row_live_bucket, &c) == -1 ||
+	    store_query(s, "SELECT org, n FROM stat_org WHERE day >= ?1 AND "
+	    "day < ?2", day_of(from), day_of(from) + 1, row_live_org, &c) ==
+	    -1 ? -1 : 0;
+}

@@ -504,7 +504,10 @@ class TestAlerts(StatsTest):
         self.assertEqual(len(alerts), 1, alerts)
         a = alerts[0]
         self.assertEqual(set(a), {"id", "time", "client", "role", "kind",
-                                  "count", "window_s", "suspended"})
+                                  "count", "window_s", "suspended",
+                                  "acked_by", "acked_at", "note"})
+        self.assertEqual((a["acked_by"], a["acked_at"], a["note"]),
+                         (None, None, None))
         self.assertEqual((a["client"], a["role"], a["kind"], a["count"],
                           a["window_s"], a["suspended"]),
                          ("gw", "gateway", "bulk_lookup", 6, 60, False))
