@@ -4,9 +4,12 @@
 #   make demo       build, generate a demo data set, start hotlined on 127.0.0.1
 #   make check      unit + integration tests, plain and under ASan+UBSan
 #   make bench      benchmarks (see docs/BENCHMARKS.md)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (SYSCONFDIR, ... below)
 #
-# Missing Debian -dev packages are installed on first use (scripts/deps.sh).
+# Missing Debian -dev packages are installed on first use (scripts/deps.sh),
+# unless NODEPS=1: packagers bring the build dependencies themselves.
+# WERROR=0 builds without -Werror (a newer compiler's new warning must not
+# stop a package build).
 
 .DEFAULT_GOAL := all
 
@@ -17,11 +20,28 @@ BUILD     ?= build
 CFLAGS    ?= -O2 -g
 LDFLAGS   ?=
 SANITIZE  ?=
+NODEPS    ?=
+WERROR    ?= 1
+VERSION   = 0.1
+
+# Where make install puts things. The compiled-in defaults (the conf's
+# path, prompts_dir, data_dir) are derived from these, so an installed
+# hotlined finds its files without a conf key for each.
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+BINDIR        ?= $(PREFIX)/bin
+SBINDIR       ?= $(PREFIX)/sbin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+DOCDIR        ?= $(DATADIR)/doc/hotline
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
 
 PKGS      = libevent sqlite3 libconfig jansson libcrypto libutf8proc
 TEST_PKGS = cmocka
 
-WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wmissing-prototypes \
+WARN = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wformat=2 -Wshadow -Wmissing-prototypes \
        -Wstrict-prototypes -Wpointer-arith -Wwrite-strings -Wno-format-nonliteral
 
 ifneq ($(SANITIZE),)
@@ -37,15 +57,20 @@ include build/config.mk
 endif
 
 build/config.mk: scripts/deps.sh
-	@sh scripts/deps.sh
+	@if [ "$(NODEPS)" != 1 ]; then sh scripts/deps.sh; fi
 	@mkdir -p build
 	@{ echo "DEP_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
 	   echo "DEP_LIBS = $$(pkg-config --libs $(PKGS))"; \
 	   echo "TEST_CFLAGS = $$(pkg-config --cflags $(TEST_PKGS))"; \
 	   echo "TEST_LIBS = $$(pkg-config --libs $(TEST_PKGS))"; } > $@
 
+PATH_DEFS = -DHOTLINE_VERSION='"$(VERSION)"' \
+            -DHOTLINE_CONF_PATH='"$(SYSCONFDIR)/hotline/hotline.conf"' \
+            -DHOTLINE_PROMPTS_DIR='"$(DATADIR)/hotline/prompts"' \
+            -DHOTLINE_DATA_DIR='"$(LOCALSTATEDIR)/lib/hotline"'
+
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -pthread -Iinclude $(WARN) $(CFLAGS) \
-              $(SAN_FLAGS) $(DEP_CFLAGS) -MMD -MP
+              $(SAN_FLAGS) $(DEP_CFLAGS) $(PATH_DEFS) -MMD -MP
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 MAINS     = src/hotlined.c src/hotlinectl.c
@@ -61,7 +86,14 @@ BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 
-$(BUILD)/obj/%.o: src/%.c
+# The compiled-in paths: a change of PREFIX (or any directory) rebuilds
+# what uses them, and nothing is rebuilt when they stay the same.
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATH_DEFS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/paths.stamp
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -125,6 +157,6 @@ distclean: clean
 # following the test summary).
 .SECONDARY:
 
-.PHONY: all tests check check-fast bench bench-import demo install clean distclean
+.PHONY: FORCE all tests check check-fast bench bench-import demo install clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "version.h"
+
 #define RPC_PARSE_ERROR		-32700
 #define RPC_INVALID_REQUEST	-32600
 #define RPC_METHOD_NOT_FOUND	-32601
@@ -22,7 +24,7 @@
 #define RPC_STORAGE_UNAVAILABLE	-32005
 
 #define RPC_PROTOCOL_VERSION	1
-#define RPC_SERVER_NAME		"hotline/0.1"
+#define RPC_SERVER_NAME		"hotline/" HOTLINE_VERSION
 
 struct conn;
 struct server;
