@@ -39,6 +39,7 @@ int	method_alerts_list(struct rpc_call *);
 int	method_admin_reload(struct rpc_call *);
 int	method_admin_client_enable(struct rpc_call *);
 int	method_audit_verify(struct rpc_call *);
+int	method_admin_status(struct rpc_call *);
 
 /* method_call.c */
 int	method_call_begin(struct rpc_call *);

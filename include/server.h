@@ -60,6 +60,7 @@ struct server {
 
 	int			 stopping;
 	int			 done;
+	time_t			 started;	/* for admin.status's uptime */
 };
 
 /*

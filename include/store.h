@@ -177,6 +177,9 @@ void	store_stats_free(struct stats_summary *);
 int	store_stats_hourly(struct store *, const time_t starts[25],
 	    int64_t out[24][OUTCOME_COUNT]);
 
+/* 1 if the last store_commit() failed (admin.status's storage state). */
+int	store_commit_failed(const struct store *);
+
 /* 1 if writes are waiting for store_commit(). */
 int	store_dirty(const struct store *);
 

@@ -68,6 +68,7 @@ struct store {
 	int			 readonly;
 	int			 in_txn;
 	int			 failed;	/* a write of this group failed */
+	int			 commit_failed;	/* the last commit failed */
 
 	/* The audit chain's head: committed, and with this group's entries. */
 	int64_t			 audit_n;

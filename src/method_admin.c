@@ -1,19 +1,23 @@
 /*
  * Admin methods (SPEC §6.2): admin.reload, admin.client_enable,
- * audit.verify. Each is audited like every other request.
+ * audit.verify, and admin.status (what hotlinectl status shows). Each is
+ * audited like every other request.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <jansson.h>
 
+#include "affected.h"
 #include "config.h"
 #include "guard.h"
 #include "log.h"
 #include "method.h"
 #include "server.h"
 #include "store.h"
+#include "version.h"
 
 int
 method_admin_reload(struct rpc_call *call)
@@ -73,5 +77,41 @@ method_audit_verify(struct rpc_call *call)
 		json_object_set_new(call->result, "reason",
 		    json_string(r.reason));
 	}
+	return call->result != NULL ? 0 : -1;
+}
+
+/*
+ * admin.status: what a running hotlined serves, from memory only (no
+ * sqlite read): version, uptime, connections, IVR sessions, the list
+ * loaded and the storage's state.
+ */
+int
+method_admin_status(struct rpc_call *call)
+{
+	struct server	*srv = call->srv;
+	struct tm	 tm;
+	char		 started[32], zone[8], head[CRYPTO_SHA256_HEX_SIZE];
+	int64_t		 audit_n;
+	time_t		 now = time(NULL);
+
+	localtime_r(&srv->started, &tm);
+	strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof zone, "%z", &tm);
+	snprintf(started + strlen(started), sizeof started - strlen(started),
+	    "%.3s:%.2s", zone, zone + 3);
+	store_audit_head(srv->store, &audit_n, head);
+	call->result = json_pack("{s:s, s:s, s:I, s:I, s:I, s:{s:I, s:I, "
+	    "s:s?}, s:{s:b, s:s, s:I}}",
+	    "version", HOTLINE_VERSION, "started", started,
+	    "uptime_s", (json_int_t)(now - srv->started),
+	    "connections", (json_int_t)srv->nconns,
+	    "ivr_sessions", (json_int_t)srv->sessions.n,
+	    "list", "records", (json_int_t)affected_rows(srv->affected),
+	    "organisations", (json_int_t)(affected_orgs(srv->affected)->n - 1),
+	    "built_at", *affected_built_at(srv->affected) != '\0' ?
+	    affected_built_at(srv->affected) : NULL,
+	    "storage", "ok", !store_commit_failed(srv->store),
+	    "synchronous", srv->conf->sync_full ? "full" : "normal",
+	    "audit_entries", (json_int_t)audit_n);
 	return call->result != NULL ? 0 : -1;
 }

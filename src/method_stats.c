@@ -221,6 +221,10 @@ method_stats_summary(struct rpc_call *call)
 	    "by_client", clients,
 	    "alerts", (json_int_t)sum.alerts);
 	store_stats_free(&sum);
+	/* Not of the period: the calls in the IVR now, for live views. */
+	if (call->result != NULL)
+		json_object_set_new(call->result, "ivr_sessions",
+		    json_integer((json_int_t)srv->sessions.n));
 	return call->result != NULL ? 0 : -1;
 }
 

@@ -45,6 +45,7 @@ static const struct {
 	{ "admin.reload", ROLE_ADMIN,		method_admin_reload },
 	{ "admin.client_enable", ROLE_ADMIN,	method_admin_client_enable },
 	{ "audit.verify", ROLE_ADMIN,		method_audit_verify },
+	{ "admin.status", ROLE_ADMIN,		method_admin_status },
 };
 
 static int	 audit_name_ok(const char *);

@@ -151,6 +151,7 @@ server_new(struct config *conf, char **err)
 	TAILQ_INIT(&srv->conns);
 	TAILQ_INIT(&srv->held);
 	srv->conf = conf;
+	srv->started = time(NULL);
 	if (crypto_key_load(conf->key_file, 1, key, err) == -1)
 		goto fail;
 	srv->hasher = hasher_new(key);

@@ -577,5 +577,12 @@ store_commit(struct store *s)
 	store_audit_committed(s, rc == 0);
 	s->in_txn = 0;
 	s->failed = 0;
+	s->commit_failed = rc != 0;
 	return rc;
+}
+
+int
+store_commit_failed(const struct store *s)
+{
+	return s->commit_failed;
 }

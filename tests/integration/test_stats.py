@@ -185,7 +185,7 @@ class StatsTest(HotlineTest):
         self.assertEqual(set(got), {
             "from", "to", "tz", "inquiries", "by_outcome", "by_channel",
             "match_rate", "avg_handle_s", "peak_sessions", "by_org",
-            "by_client", "alerts"})
+            "by_client", "alerts", "ivr_sessions"})
         self.assertEqual((got["from"], got["to"], got["tz"]),
                          (date, date, "Asia/Tokyo"))
         for k in ("inquiries", "by_outcome", "by_channel", "peak_sessions",
@@ -453,8 +453,8 @@ class TestHotlinectlStats(StatsTest):
         out = self.ctl_stats("--format", "json")
         self.assertEqual(json.loads(out), self.summary(sup))
         out = self.ctl_stats("--by", "hour", "--format", "json")
-        self.assertEqual(json.loads(out), self.assertResult(
-            sup.call("stats.hourly", {"date": self.mix_date})))
+        self.assertEqual(json.loads(out)["days"], [self.assertResult(
+            sup.call("stats.hourly", {"date": self.mix_date}))])
         # Explicit dates.
         out = self.ctl_stats("--from", self.mix_date, "--to",
                              self.mix_date, "--format", "json")
