@@ -215,7 +215,7 @@ test_daily_cap(void **state)
 		    NULL, &a), 0);
 		ivr_actions_free(&a);
 		assert_int_equal(ivr_input(&c, &w->env, "19750402", &a), 0);
-		expect(&a, "notice_not_found,menu,collect:menu");
+		expect(&a, "notice_not_found,menu_not_found,collect:menu");
 		assert_int_equal(ivr_outcome(&c), OUTCOME_NOT_FOUND);
 		ivr_clear(&c);
 	}
@@ -224,6 +224,69 @@ test_daily_cap(void **state)
 	expect(&a, "greeting,fraud_warning,rate_limited,fraud_warning,transfer,"
 	    "transfer");
 	assert_int_equal(ivr_outcome(&c), OUTCOME_RATE_LIMITED);
+	ivr_clear(&c);
+	assert_int_equal(store_commit(w->store), 0);
+}
+
+/*
+ * After a not-found answer, 2 asks for the birthdate again; the second
+ * lookup counts against the daily cap (2 in this conf), so a third try
+ * gets the rate-limited notice and an operator, keeping not_found.
+ */
+static void
+test_menu_retry_birthdate(void **state)
+{
+	struct world		*w = *state;
+	struct ivr_actions	 a = { NULL, 0, 0 };
+	struct ivr_call		 c;
+
+	assert_int_equal(ivr_begin(&c, &w->env, "070-7777-8888", NULL, NULL,
+	    &a), 0);
+	ivr_actions_free(&a);
+	assert_int_equal(ivr_input(&c, &w->env, "19600631", &a), 0);
+	ivr_actions_free(&a);
+	assert_int_equal(ivr_input(&c, &w->env, "19600701", &a), 0);
+	expect(&a, "notice_not_found,menu_not_found,collect:menu");
+	assert_int_equal(ivr_input(&c, &w->env, "2", &a), 0);
+	expect(&a, "ask_birthdate,collect:birthdate");
+	assert_int_equal(ivr_input(&c, &w->env, "19600630", &a), 0);
+	expect(&a, "notice_affected,notice_org,notice_apology,menu,"
+	    "collect:menu");
+	assert_int_equal(ivr_outcome(&c), OUTCOME_AFFECTED);
+	/* Once found, 2 is not a menu key. */
+	assert_int_equal(ivr_input(&c, &w->env, "2", &a), 0);
+	expect(&a, "menu_invalid,menu,collect:menu");
+	ivr_clear(&c);
+
+	/* The cap: this caller ID has made its 2 lookups today. */
+	assert_int_equal(ivr_begin(&c, &w->env, "07077778888", NULL, NULL,
+	    &a), 0);
+	expect(&a, "greeting,fraud_warning,rate_limited,fraud_warning,transfer,"
+	    "transfer");
+	ivr_clear(&c);
+	assert_int_equal(store_commit(w->store), 0);
+}
+
+/* Menu 2 at the cap: the rate-limited notice, the outcome kept. */
+static void
+test_menu_retry_at_cap(void **state)
+{
+	struct world		*w = *state;
+	struct ivr_actions	 a = { NULL, 0, 0 };
+	struct ivr_call		 c;
+
+	assert_int_equal(ivr_begin(&c, &w->env, "050-2222-3333", NULL, NULL,
+	    &a), 0);
+	ivr_actions_free(&a);
+	assert_int_equal(ivr_input(&c, &w->env, "19990908", &a), 0);
+	ivr_actions_free(&a);
+	assert_int_equal(ivr_input(&c, &w->env, "2", &a), 0);
+	ivr_actions_free(&a);
+	assert_int_equal(ivr_input(&c, &w->env, "19990907", &a), 0);
+	expect(&a, "notice_not_found,menu_not_found,collect:menu");
+	assert_int_equal(ivr_input(&c, &w->env, "2", &a), 0);
+	expect(&a, "rate_limited,fraud_warning,transfer,transfer");
+	assert_int_equal(ivr_outcome(&c), OUTCOME_NOT_FOUND);
 	ivr_clear(&c);
 	assert_int_equal(store_commit(w->store), 0);
 }
@@ -256,6 +319,8 @@ main(void)
 		cmocka_unit_test(test_affected_call),
 		cmocka_unit_test(test_withheld_then_failures),
 		cmocka_unit_test(test_daily_cap),
+		cmocka_unit_test(test_menu_retry_birthdate),
+		cmocka_unit_test(test_menu_retry_at_cap),
 		cmocka_unit_test(test_closed),
 	};
 
