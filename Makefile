@@ -138,14 +138,56 @@ bench-import: all
 demo: all
 	@sh scripts/demo.sh build
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-	  $(DESTDIR)$(PREFIX)/share/hotline $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(BUILD)/hotlined $(DESTDIR)$(PREFIX)/sbin/hotlined
-	install -m 755 $(BUILD)/hotlinectl $(DESTDIR)$(PREFIX)/bin/hotlinectl
-	install -m 644 conf/hotline.conf $(DESTDIR)$(PREFIX)/share/hotline/hotline.conf.example
-	cp -R prompts $(DESTDIR)$(PREFIX)/share/hotline/
-	install -m 644 docs/hotlined.8 docs/hotlinectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+# Every path below honours DESTDIR and the directories above. The example
+# conf goes to $(SYSCONFDIR)/hotline/hotline.conf only if there is none
+# (an existing conf is never overwritten), and always beside the docs.
+DIST_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	       -e 's|@HOTLINE_DATA@|$(LOCALSTATEDIR)/lib/hotline|g' \
+	       -e 's|/usr/local/share/hotline|$(DATADIR)/hotline|g' \
+	       -e 's|/var/lib/hotline|$(LOCALSTATEDIR)/lib/hotline|g'
+MAN5 = docs/hotline.conf.5 docs/hotline-lists.5
+MAN8 = docs/hotlined.8 docs/hotlinectl.8
+DOCS = README.md docs/PROTOCOL.md docs/DESIGN.md docs/STORAGE.md \
+       docs/NORMALIZATION.md docs/OPERATIONS.md docs/BENCHMARKS.md
+
+$(BUILD)/dist/%: dist/%.in $(BUILD)/paths.stamp
+	@mkdir -p $(@D)
+	$(DIST_SED) $< > $@
+
+DIST_FILES = $(BUILD)/dist/hotlined.service $(BUILD)/dist/hotline.sysusers \
+	     $(BUILD)/dist/hotline.tmpfiles
+
+dist: $(DIST_FILES)
+
+install: all $(DIST_FILES)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/hotline \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -d -m 750 $(DESTDIR)$(SYSCONFDIR)/hotline
+	install -m 755 $(BUILD)/hotlined $(DESTDIR)$(SBINDIR)/hotlined
+	install -m 755 $(BUILD)/hotlinectl $(DESTDIR)$(SBINDIR)/hotlinectl
+	rm -rf $(DESTDIR)$(DATADIR)/hotline/prompts
+	cp -R prompts $(DESTDIR)$(DATADIR)/hotline/prompts
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/hotline/prompts
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(DIST_SED) conf/hotline.conf > $(BUILD)/dist/hotline.conf
+	install -m 644 $(BUILD)/dist/hotline.conf \
+	  $(DESTDIR)$(DOCDIR)/examples/hotline.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/hotline/hotline.conf ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/hotline/hotline.conf (the" \
+	    "example is $(DOCDIR)/examples/hotline.conf)"; \
+	else \
+	  install -m 640 $(BUILD)/dist/hotline.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/hotline/hotline.conf; \
+	fi
+	install -m 644 $(BUILD)/dist/hotlined.service $(DESTDIR)$(UNITDIR)/
+	install -m 644 $(BUILD)/dist/hotline.sysusers \
+	  $(DESTDIR)$(SYSUSERSDIR)/hotline.conf
+	install -m 644 $(BUILD)/dist/hotline.tmpfiles \
+	  $(DESTDIR)$(TMPFILESDIR)/hotline.conf
 
 clean:
 	rm -rf build
@@ -157,6 +199,6 @@ distclean: clean
 # following the test summary).
 .SECONDARY:
 
-.PHONY: FORCE all tests check check-fast bench bench-import demo install clean distclean
+.PHONY: FORCE all dist tests check check-fast bench bench-import demo install clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d
