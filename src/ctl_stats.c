@@ -396,12 +396,19 @@ watch(struct client *c, int every, long frames)
 	sigaction(SIGTERM, &sa, NULL);
 	for (frame = 0; !watch_stop && (frames == 0 || frame < frames);
 	    frame++) {
+		sum = client_call(c, "stats.summary", NULL, &code, &data,
+		    &err);
+		/* Today and this hour are the service's, not this machine's. */
+		if (sum != NULL && *str(sum, "tz") != '\0' &&
+		    (getenv("TZ") == NULL || strcmp(getenv("TZ"),
+		    str(sum, "tz")) != 0)) {
+			setenv("TZ", str(sum, "tz"), 1);
+			tzset();
+		}
 		now = time(NULL);
 		localtime_r(&now, &tm);
 		strftime(today, sizeof today, "%Y-%m-%d", &tm);
 		strftime(clock, sizeof clock, "%H:%M:%S", &tm);
-		sum = client_call(c, "stats.summary", NULL, &code, &data,
-		    &err);
 		params = json_pack("{s:s}", "date", today);
 		hours = sum != NULL ? client_call(c, "stats.hourly", params,
 		    &code, &data, &err) : NULL;
