@@ -40,6 +40,7 @@
 #include <jansson.h>
 
 #include "affected.h"
+#include "client.h"
 #include "columns.h"
 #include "config.h"
 #include "crypto.h"
@@ -218,6 +219,36 @@ match_audit(const struct config *conf, const char *org, int64_t rows,
 	free(text);
 	store_close(s);
 	return rc;
+}
+
+/*
+ * Whether a hotlined answers on the conf's address. Until the audit chain
+ * is safe for a second writer (docs/DESIGN.md, known limits), the job's
+ * entry would make a running hotlined's commits fail: it refuses then.
+ */
+static int
+daemon_running(const struct config *conf)
+{
+	struct client	*c;
+	const char	*host = conf->listen_address;
+	char		*err = NULL;
+
+	if (conf->listen_port == 0)
+		return 0;
+	if (strcmp(host, "0.0.0.0") == 0)
+		host = "127.0.0.1";
+	else if (strcmp(host, "::") == 0)
+		host = "::1";
+	if ((c = client_connect(host, conf->listen_port, &err)) == NULL) {
+		free(err);
+		return 0;
+	}
+	client_close(c);
+	fprintf(stderr, "hotlinectl match: hotlined serves on %s port %d: "
+	    "stop it for the match job (its audit entry and a running "
+	    "hotlined's would collide; docs/DESIGN.md)\n", host,
+	    conf->listen_port);
+	return 1;
 }
 
 /* The output's temporary file beside it, mode 0600; NULL after saying why. */
@@ -438,6 +469,8 @@ ctl_match(int argc, char **argv)
 	}
 	rc = CTL_EXIT_ERROR;
 	if ((conf = ctl_load_conf(conf_path)) == NULL)
+		goto done;
+	if (daemon_running(conf))
 		goto done;
 	if ((m = calloc(1, sizeof *m)) == NULL)
 		goto done;

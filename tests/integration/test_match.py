@@ -229,6 +229,22 @@ class TestMatch(HotlineTest):
         p = ctl("audit", "-c", self.dd.conf, "verify")
         self.assertIn("audit log OK", p.stdout)
 
+    def test_refused_while_hotlined_serves(self):
+        self.dd.write_conf(port=0)
+        d = Daemon(self.dd)
+        try:
+            self.dd.write_conf(port=d.port)
+            p = self.match("--org", "adachi", self.register, "--out",
+                           self.out, check=False)
+            self.assertEqual(p.returncode, 3)
+            self.assertIn("stop it for the match job", p.stderr)
+            self.assertFalse(os.path.exists(self.out))
+            c = d.connect("adm")
+            self.assertTrue(c.call("audit.verify", {})["result"]["ok"])
+            c.close()
+        finally:
+            d.stop()
+
     def test_usage_and_failures_write_nothing(self):
         p = self.match("--org", "adachi", self.register, check=False)
         self.assertEqual(p.returncode, 2)
