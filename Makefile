@@ -56,11 +56,20 @@ ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
 include build/config.mk
 endif
 
+# libsystemd is optional: with it hotlined speaks sd_notify (Type=notify
+# in the unit), without it the unit is Type=exec.
 build/config.mk: scripts/deps.sh
 	@if [ "$(NODEPS)" != 1 ]; then sh scripts/deps.sh; fi
 	@mkdir -p build
-	@{ echo "DEP_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
-	   echo "DEP_LIBS = $$(pkg-config --libs $(PKGS))"; \
+	@{ if pkg-config --exists libsystemd; then \
+	     echo "DEP_CFLAGS = -DHAVE_LIBSYSTEMD $$(pkg-config --cflags $(PKGS) libsystemd)"; \
+	     echo "DEP_LIBS = $$(pkg-config --libs $(PKGS) libsystemd)"; \
+	     echo "SERVICE_TYPE = notify"; \
+	   else \
+	     echo "DEP_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
+	     echo "DEP_LIBS = $$(pkg-config --libs $(PKGS))"; \
+	     echo "SERVICE_TYPE = exec"; \
+	   fi; \
 	   echo "TEST_CFLAGS = $$(pkg-config --cflags $(TEST_PKGS))"; \
 	   echo "TEST_LIBS = $$(pkg-config --libs $(TEST_PKGS))"; } > $@
 
@@ -96,6 +105,9 @@ $(BUILD)/paths.stamp: FORCE
 $(BUILD)/obj/%.o: src/%.c $(BUILD)/paths.stamp
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Whether it speaks sd_notify is decided by config.mk.
+$(BUILD)/obj/notify.o: build/config.mk
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -142,6 +154,7 @@ demo: all
 # conf goes to $(SYSCONFDIR)/hotline/hotline.conf only if there is none
 # (an existing conf is never overwritten), and always beside the docs.
 DIST_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	       -e 's|@SERVICE_TYPE@|$(SERVICE_TYPE)|g' \
 	       -e 's|@HOTLINE_DATA@|$(LOCALSTATEDIR)/lib/hotline|g' \
 	       -e 's|/usr/local/share/hotline|$(DATADIR)/hotline|g' \
 	       -e 's|/var/lib/hotline|$(LOCALSTATEDIR)/lib/hotline|g'
@@ -150,7 +163,7 @@ MAN8 = docs/hotlined.8 docs/hotlinectl.8
 DOCS = README.md docs/PROTOCOL.md docs/DESIGN.md docs/STORAGE.md \
        docs/NORMALIZATION.md docs/OPERATIONS.md docs/BENCHMARKS.md
 
-$(BUILD)/dist/%: dist/%.in $(BUILD)/paths.stamp
+$(BUILD)/dist/%: dist/%.in $(BUILD)/paths.stamp build/config.mk
 	@mkdir -p $(@D)
 	$(DIST_SED) $< > $@
 

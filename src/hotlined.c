@@ -11,6 +11,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "notify.h"
 #include "pidfile.h"
 #include "prompt.h"
 #include "server.h"
@@ -99,7 +100,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout, 0);
 		case 'V':
-			printf("hotlined %s\n", HOTLINE_VERSION);
+			printf("hotlined %s%s\n", HOTLINE_VERSION,
+			    notify_supported() ? " (sd_notify)" : "");
 			return 0;
 		default:
 			usage(stderr, 2);
@@ -138,6 +140,7 @@ main(int argc, char *argv[])
 		server_free(srv);
 		return 1;
 	}
+	notify_ready();
 	rc = server_run(srv);
 	server_free(srv);
 	pidfile_remove(pid);

@@ -28,6 +28,7 @@
 #include "guard.h"
 #include "refs.h"
 #include "log.h"
+#include "notify.h"
 #include "prompt.h"
 #include "server.h"
 #include "store.h"
@@ -305,9 +306,11 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_notice("SIGHUP: reloading");
+		notify_reloading();
 		if (server_reload(srv, &err) == -1)
 			log_warnx("reload: %s", err);
 		free(err);
+		notify_ready();
 		return;
 	}
 	log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -354,6 +357,7 @@ server_stop(struct server *srv)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	notify_stopping();
 	evconnlistener_disable(srv->listener);
 	evtimer_del(srv->ev_accept_resume);
 	/*

@@ -336,6 +336,45 @@ class TestPidFileAndLog(unittest.TestCase):
         self.assertIn("log.facility: must be", p.stderr)
 
 
+class TestNotify(unittest.TestCase):
+    """sd_notify: READY=1 once hotlined listens, RELOADING=1 then READY=1
+    around a SIGHUP, STOPPING=1 at SIGTERM (a build with libsystemd)."""
+
+    def test_notify_socket(self):
+        import socket
+        if "(sd_notify)" not in run("hotlined", "--version").stdout:
+            self.skipTest("built without libsystemd")
+        dd = DataDir()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        path = dd.path("notify.sock")
+        sock.bind(path)
+        sock.settimeout(30)
+        env = dict(os.environ, NOTIFY_SOCKET=path)
+        logf = open(dd.path("n.log"), "wb")
+        p = subprocess.Popen([binary("hotlined"), "-c", dd.conf],
+                             stdout=logf, stderr=logf, env=env)
+        try:
+            msg = sock.recv(4096).decode()
+            self.assertIn("READY=1", msg)
+            with open(dd.path("n.log"), "rb") as f:
+                self.assertIn(b"listening on", f.read())
+            p.send_signal(signal.SIGHUP)
+            self.assertIn("RELOADING=1", sock.recv(4096).decode())
+            self.assertIn("READY=1", sock.recv(4096).decode())
+            p.send_signal(signal.SIGTERM)
+            self.assertIn("STOPPING=1", sock.recv(4096).decode())
+            self.assertEqual(p.wait(30), 0)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            logf.close()
+            sock.close()
+            with open(dd.path("n.log"), "rb") as f:
+                assert_no_sanitizer(f.read().decode(), "hotlined")
+            dd.cleanup()
+
+
 class TestCredentialKey(unittest.TestCase):
     """key_file = "credential:NAME": the key comes from
     $CREDENTIALS_DIRECTORY, for both programs, and is checked alike."""

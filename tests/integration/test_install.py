@@ -108,6 +108,12 @@ class TestInstall(unittest.TestCase):
             self.assertIn(key, text)
         self.assertIn(f"ExecStart={PREFIX}/sbin/hotlined -c "
                       "/etc/hotline/hotline.conf", text)
+        # Type=notify exactly when the build speaks sd_notify.
+        v = subprocess.run([self.path(f"{PREFIX}/sbin/hotlined"),
+                            "--version"], stdout=subprocess.PIPE,
+                           text=True).stdout
+        self.assertIn("Type=notify" if "(sd_notify)" in v else "Type=exec",
+                      text)
         # verify checks that the programs exist: point it at DESTDIR's.
         copy = os.path.join(self.tmp, "hotlined.service")
         with open(copy, "w") as f:
