@@ -5,9 +5,12 @@
 #   make check      unit + integration tests, plain and under ASan+UBSan
 #   make bench      benchmarks (see docs/BENCHMARKS.md)
 #   make prompts-audio  the IVR's recordings as 8 kHz WAV (docs/ASTERISK.md)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (SYSCONFDIR, ... below)
 #
-# Missing Debian -dev packages are installed on first use (scripts/deps.sh).
+# Missing Debian -dev packages are installed on first use (scripts/deps.sh),
+# unless NODEPS=1: packagers bring the build dependencies themselves.
+# WERROR=0 builds without -Werror (a newer compiler's new warning must not
+# stop a package build).
 
 .DEFAULT_GOAL := all
 
@@ -18,11 +21,28 @@ BUILD     ?= build
 CFLAGS    ?= -O2 -g
 LDFLAGS   ?=
 SANITIZE  ?=
+NODEPS    ?=
+WERROR    ?= 1
+VERSION   = 0.1
+
+# Where make install puts things. The compiled-in defaults (the conf's
+# path, prompts_dir, data_dir) are derived from these, so an installed
+# hotlined finds its files without a conf key for each.
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+BINDIR        ?= $(PREFIX)/bin
+SBINDIR       ?= $(PREFIX)/sbin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+DOCDIR        ?= $(DATADIR)/doc/hotline
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
 
 PKGS      = libevent sqlite3 libconfig jansson libcrypto libutf8proc
 TEST_PKGS = cmocka
 
-WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wmissing-prototypes \
+WARN = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wformat=2 -Wshadow -Wmissing-prototypes \
        -Wstrict-prototypes -Wpointer-arith -Wwrite-strings -Wno-format-nonliteral
 
 ifneq ($(SANITIZE),)
@@ -37,16 +57,30 @@ ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
 include build/config.mk
 endif
 
+# libsystemd is optional: with it hotlined speaks sd_notify (Type=notify
+# in the unit), without it the unit is Type=exec.
 build/config.mk: scripts/deps.sh
-	@sh scripts/deps.sh
+	@if [ "$(NODEPS)" != 1 ]; then sh scripts/deps.sh; fi
 	@mkdir -p build
-	@{ echo "DEP_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
-	   echo "DEP_LIBS = $$(pkg-config --libs $(PKGS))"; \
+	@{ if pkg-config --exists libsystemd; then \
+	     echo "DEP_CFLAGS = -DHAVE_LIBSYSTEMD $$(pkg-config --cflags $(PKGS) libsystemd)"; \
+	     echo "DEP_LIBS = $$(pkg-config --libs $(PKGS) libsystemd)"; \
+	     echo "SERVICE_TYPE = notify"; \
+	   else \
+	     echo "DEP_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
+	     echo "DEP_LIBS = $$(pkg-config --libs $(PKGS))"; \
+	     echo "SERVICE_TYPE = exec"; \
+	   fi; \
 	   echo "TEST_CFLAGS = $$(pkg-config --cflags $(TEST_PKGS))"; \
 	   echo "TEST_LIBS = $$(pkg-config --libs $(TEST_PKGS))"; } > $@
 
+PATH_DEFS = -DHOTLINE_VERSION='"$(VERSION)"' \
+            -DHOTLINE_CONF_PATH='"$(SYSCONFDIR)/hotline/hotline.conf"' \
+            -DHOTLINE_PROMPTS_DIR='"$(DATADIR)/hotline/prompts"' \
+            -DHOTLINE_DATA_DIR='"$(LOCALSTATEDIR)/lib/hotline"'
+
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -pthread -Iinclude $(WARN) $(CFLAGS) \
-              $(SAN_FLAGS) $(DEP_CFLAGS) -MMD -MP
+              $(SAN_FLAGS) $(DEP_CFLAGS) $(PATH_DEFS) -MMD -MP
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 MAINS     = src/hotlined.c src/hotlinectl.c
@@ -62,9 +96,19 @@ BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 
-$(BUILD)/obj/%.o: src/%.c
+# The compiled-in paths: a change of PREFIX (or any directory) rebuilds
+# what uses them, and nothing is rebuilt when they stay the same.
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATH_DEFS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/paths.stamp
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Whether it speaks sd_notify is decided by config.mk.
+$(BUILD)/obj/notify.o: build/config.mk
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -117,17 +161,61 @@ prompts-audio: $(BUILD)/hotlinectl
 	@$(BUILD)/hotlinectl prompts-audio --out $(SOUNDS) \
 	  $(if $(CONF),-c $(CONF),-c conf/hotline.conf --prompts prompts --no-orgs)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-	  $(DESTDIR)$(PREFIX)/share/hotline $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(BUILD)/hotlined $(DESTDIR)$(PREFIX)/sbin/hotlined
-	install -m 755 $(BUILD)/hotlinectl $(DESTDIR)$(PREFIX)/bin/hotlinectl
-	install -m 644 conf/hotline.conf $(DESTDIR)$(PREFIX)/share/hotline/hotline.conf.example
-	cp -R prompts $(DESTDIR)$(PREFIX)/share/hotline/
-	install -d $(DESTDIR)$(PREFIX)/share/hotline/web
+# Every path below honours DESTDIR and the directories above. The example
+# conf goes to $(SYSCONFDIR)/hotline/hotline.conf only if there is none
+# (an existing conf is never overwritten), and always beside the docs.
+DIST_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	       -e 's|@SERVICE_TYPE@|$(SERVICE_TYPE)|g' \
+	       -e 's|@HOTLINE_DATA@|$(LOCALSTATEDIR)/lib/hotline|g' \
+	       -e 's|/usr/local/share/hotline|$(DATADIR)/hotline|g' \
+	       -e 's|/var/lib/hotline|$(LOCALSTATEDIR)/lib/hotline|g'
+MAN5 = docs/hotline.conf.5 docs/hotline-lists.5
+MAN8 = docs/hotlined.8 docs/hotlinectl.8
+DOCS = README.md docs/PROTOCOL.md docs/DESIGN.md docs/STORAGE.md \
+       docs/NORMALIZATION.md docs/OPERATIONS.md docs/BENCHMARKS.md \
+       docs/ASTERISK.md docs/WEB.md
+
+$(BUILD)/dist/%: dist/%.in $(BUILD)/paths.stamp build/config.mk
+	@mkdir -p $(@D)
+	$(DIST_SED) $< > $@
+
+DIST_FILES = $(BUILD)/dist/hotlined.service $(BUILD)/dist/hotline.sysusers \
+	     $(BUILD)/dist/hotline.tmpfiles
+
+dist: $(DIST_FILES)
+
+install: all $(DIST_FILES)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/hotline \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -d -m 750 $(DESTDIR)$(SYSCONFDIR)/hotline
+	install -m 755 $(BUILD)/hotlined $(DESTDIR)$(SBINDIR)/hotlined
+	install -m 755 $(BUILD)/hotlinectl $(DESTDIR)$(SBINDIR)/hotlinectl
+	rm -rf $(DESTDIR)$(DATADIR)/hotline/prompts
+	cp -R prompts $(DESTDIR)$(DATADIR)/hotline/prompts
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/hotline/prompts
+	install -d $(DESTDIR)$(DATADIR)/hotline/web
 	install -m 644 web/*.html web/*.js web/*.css \
-	  $(DESTDIR)$(PREFIX)/share/hotline/web/
-	install -m 644 docs/hotlined.8 docs/hotlinectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	  $(DESTDIR)$(DATADIR)/hotline/web/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(DIST_SED) conf/hotline.conf > $(BUILD)/dist/hotline.conf
+	install -m 644 $(BUILD)/dist/hotline.conf \
+	  $(DESTDIR)$(DOCDIR)/examples/hotline.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/hotline/hotline.conf ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/hotline/hotline.conf (the" \
+	    "example is $(DOCDIR)/examples/hotline.conf)"; \
+	else \
+	  install -m 640 $(BUILD)/dist/hotline.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/hotline/hotline.conf; \
+	fi
+	install -m 644 $(BUILD)/dist/hotlined.service $(DESTDIR)$(UNITDIR)/
+	install -m 644 $(BUILD)/dist/hotline.sysusers \
+	  $(DESTDIR)$(SYSUSERSDIR)/hotline.conf
+	install -m 644 $(BUILD)/dist/hotline.tmpfiles \
+	  $(DESTDIR)$(TMPFILESDIR)/hotline.conf
 
 clean:
 	rm -rf build
@@ -139,7 +227,7 @@ distclean: clean
 # following the test summary).
 .SECONDARY:
 
-.PHONY: all tests check check-fast bench bench-import demo prompts-audio \
-	install clean distclean
+.PHONY: FORCE all dist tests check check-fast bench bench-import demo \
+	prompts-audio install clean distclean
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d

@@ -76,6 +76,8 @@ void	affected_unref(struct affected *);
 const struct org_table *affected_orgs(const struct affected *);
 /* Records in the file, from its meta table. */
 int64_t	affected_rows(const struct affected *);
+/* When the import built it (UTC, ISO 8601), or "". */
+const char *affected_built_at(const struct affected *);
 
 /*
  * Finds every record with this lookup key and folds them into one match
@@ -91,5 +93,15 @@ int	affected_lookup(struct affected *, int64_t key, struct match *out,
  */
 int	affected_search(struct affected *, int64_t key,
 	    struct affected_entry *out, size_t max);
+
+/*
+ * The entries of one key (a lookup key when !search, else a search key)
+ * that belong to organisation org, each as stored: one per record (a
+ * lookup entry per record since the match job counts records). For the
+ * match job, which must never consult another organisation's records.
+ * Returns how many (at most max), or -1 on a storage error (logged).
+ */
+int	affected_entries(struct affected *, int search, int64_t key,
+	    int64_t org, struct affected_entry *out, size_t max);
 
 #endif

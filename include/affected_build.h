@@ -43,8 +43,8 @@ struct build_summary {
 struct affected_build;
 
 /*
- * Starts a build in data_dir, taking the import lock (one import at a
- * time). Returns NULL with *err set.
+ * Starts a build in data_dir, taking the import lock (a flock on the
+ * directory: one import at a time). Returns NULL with *err set.
  */
 struct affected_build *affected_build_begin(const char *data_dir,
 	    const char *key_id, char **err);

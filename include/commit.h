@@ -59,6 +59,9 @@ void	commit_wait(struct commit *, struct commit_waiter *, uint64_t seq);
 /* w goes away: no more callbacks. */
 void	commit_unwait(struct commit *, struct commit_waiter *);
 
+/* 1 if the last group could not be committed (admin.status). */
+int	commit_failed(const struct commit *);
+
 /*
  * Applies the open group, runs its hooks and calls the waiters back; a
  * new group opens. Returns 0, or -1 if the group was rolled back.

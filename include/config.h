@@ -39,7 +39,8 @@ struct config {
 	int		 listen_port;
 
 	char		*data_dir;
-	char		*key_file;
+	char		*key_file;	/* a path, or "credential:NAME" */
+	char		*pid_file;	/* NULL: none */
 	char		*prompts_dir;
 	int		 sync_full;	/* storage.synchronous = "full" */
 
@@ -62,6 +63,7 @@ struct config {
 
 	enum log_level	 log_level;
 	enum log_target	 log_target;
+	int		 log_facility;	/* syslog(3)'s LOG_DAEMON... */
 
 	/* The IVR script (SPEC §6.1). */
 	int		 ivr_max_attempts;	/* failed inputs before transfer */

@@ -68,6 +68,7 @@ struct core {
 	int64_t			 next_alert;
 	time_t			 started;
 	time_t			 expired;	/* the last trim of day-old state */
+	size_t			 connections;	/* the front ends' clients now */
 
 	int64_t			 audit_checkpoint;	/* entries at the last */
 	time_t			 audit_checkpoint_time;

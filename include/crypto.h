@@ -13,14 +13,24 @@
 #define CRYPTO_SHA256_HEX_SIZE	65	/* with NUL */
 
 /*
- * Reads the key file. Refuses a file that is not exactly CRYPTO_KEY_SIZE
- * bytes, or (check_mode) that group or others may read.
- * Returns 0, or -1 with *err set to a malloc'd message.
+ * A key_file of "credential:NAME" is the systemd credential NAME:
+ * $CREDENTIALS_DIRECTORY/NAME, so that the key need not sit on the disk
+ * beside the data it protects (SPEC §4).
+ */
+#define CRYPTO_CREDENTIAL_PREFIX	"credential:"
+
+/*
+ * Reads the key file (a path or "credential:NAME"). Refuses a file that
+ * is not exactly CRYPTO_KEY_SIZE bytes, or (check_mode) that group or
+ * others may read. Returns 0, or -1 with *err set to a malloc'd message.
  */
 int	crypto_key_load(const char *path, int check_mode,
 	    unsigned char key[CRYPTO_KEY_SIZE], char **err);
 
-/* Creates a new random key file, mode 0600; never overwrites one. */
+/*
+ * Creates a new random key file, mode 0600; never overwrites one. A
+ * credential cannot be created here (systemd-creds encrypt makes it).
+ */
 int	crypto_key_create(const char *path, char **err);
 
 

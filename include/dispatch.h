@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "version.h"
+
 #define RPC_PARSE_ERROR		-32700
 #define RPC_INVALID_REQUEST	-32600
 #define RPC_METHOD_NOT_FOUND	-32601
@@ -29,7 +31,7 @@
 #define RPC_UNKNOWN_SESSION	-32004
 #define RPC_STORAGE_UNAVAILABLE	-32005
 
-#define HOTLINE_SERVER_NAME	"hotline/0.1"
+#define HOTLINE_SERVER_NAME	"hotline/" HOTLINE_VERSION
 #define HOTLINE_PROTOCOL	1
 
 struct core;

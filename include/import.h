@@ -12,17 +12,22 @@
 
 #include "csv.h"
 
+struct columns_map;
+
 struct import_options {
 	const char		*data_dir;
 	const char		*key_file;
 	const char		*orgs_path;
 	const char *const	*lists;		/* affected list files */
 	size_t			 nlists;
-	enum csv_encoding	 encoding;
+	enum csv_encoding	 encoding;	/* of the lists */
+	enum csv_encoding	 orgs_encoding;	/* of the organisation list */
+	const struct columns_map *map;		/* --map, or NULL */
 	long			 max_errors;	/* bad rows tolerated */
 	int			 progress;	/* a progress line on stderr */
 	int			 verbose;	/* phase timings on stderr */
 	FILE			*report;	/* each bad row, file:line: ... */
+	FILE			*rejects;	/* file,line,field,reason, or NULL */
 };
 
 struct import_org_count {
@@ -39,6 +44,8 @@ struct import_summary {
 	int64_t			 unknown_org;
 	struct import_org_count	*orgs;		/* rows per organisation */
 	size_t			 norgs;
+	int			 refused;	/* failed on the input: bad
+						   rows, a wrong file */
 };
 
 /* Returns 0 on success, or -1 with *err set (nothing changed). */

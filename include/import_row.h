@@ -33,18 +33,25 @@ struct import_row_ctx {
 	int			 today;		/* YYYYMMDD */
 };
 
-/* Why a row is bad: the column and a reason that never quotes the value. */
+/* Why a field is bad: the column and a reason that never quotes it. */
 struct import_row_error {
 	const char	*field;
-	char		 reason[160];
+	char		 reason[120];
+};
+
+/* Every bad field of a row: at most one per column, and the row's own. */
+struct import_row_errors {
+	size_t			n;
+	struct import_row_error	e[LC_COUNT + 1];
 };
 
 /*
  * Builds a row from its fields (trimmed in place). Returns 0 with *out
- * filled, or -1 with *e saying why the row is bad.
+ * filled, or -1 with *e listing every bad field of the row, so that one
+ * pass over a list finds all that needs fixing.
  */
 int	import_row_build(const struct import_row_ctx *, char **fields,
-	    struct build_row *out, struct import_row_error *e);
+	    struct build_row *out, struct import_row_errors *e);
 
 /* Sorts codes for import_row_build's lookups. */
 void	import_row_sort_codes(struct import_code *, size_t);

@@ -23,6 +23,10 @@ enum log_target {
 };
 
 void	log_init(const char *ident, enum log_level, enum log_target);
+/* The syslog facility of the next log_init (LOG_DAEMON by default). */
+void	log_set_facility(int);
+/* "daemon", "user", "auth", "authpriv", "local0".."local7": 0, or -1. */
+int	log_facility_parse(const char *, int *);
 void	log_set_level(enum log_level);
 int	log_level_parse(const char *, enum log_level *);
 
@@ -35,6 +39,9 @@ void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* syslog(3)'s LOG_DAEMON, without making every includer see syslog.h. */
+#define LOG_FACILITY_DEFAULT	(3 << 3)
 
 /* Longest masked phone, with its NUL. */
 #define LOG_MASKED_PHONE_MAX 24

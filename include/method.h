@@ -42,6 +42,7 @@ int	method_alerts_ack(struct call *);
 int	method_admin_reload(struct call *);
 int	method_admin_client_enable(struct call *);
 int	method_audit_verify(struct call *);
+int	method_admin_status(struct call *);
 
 /* method_call.c */
 int	method_call_begin(struct call *);

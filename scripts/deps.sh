@@ -7,7 +7,7 @@ set -eu
 # pkg-config name -> Debian package
 pkgs="libevent:libevent-dev sqlite3:libsqlite3-dev libconfig:libconfig-dev
 jansson:libjansson-dev libcrypto:libssl-dev libutf8proc:libutf8proc-dev
-cmocka:libcmocka-dev"
+cmocka:libcmocka-dev libsystemd:libsystemd-dev"
 
 missing=""
 for pair in $pkgs; do

@@ -20,6 +20,7 @@ struct affected {
 	sqlite3_stmt	*search;
 	struct org_table orgs;
 	int64_t		 rows;
+	char		 built_at[32];	/* meta built_at, "" if none */
 };
 
 static int	affected_load_orgs(struct affected *, int, char **);
@@ -221,6 +222,7 @@ affected_open(const char *path, const char *key_id, char **err)
 	}
 	if (meta_get(a->db, "rows", rows, sizeof rows) == 0)
 		a->rows = strtoll(rows, NULL, 10);
+	(void)meta_get(a->db, "built_at", a->built_at, sizeof a->built_at);
 	if (affected_load_orgs(a, version, err) == -1)
 		goto fail;
 	if (sqlite3_prepare_v3(a->db, "SELECT entries FROM lookup "
@@ -276,6 +278,12 @@ int64_t
 affected_rows(const struct affected *a)
 {
 	return a->rows;
+}
+
+const char *
+affected_built_at(const struct affected *a)
+{
+	return a->built_at;
 }
 
 int64_t
@@ -376,6 +384,38 @@ affected_search(struct affected *a, int64_t key, struct affected_entry *out,
 	sqlite3_reset(a->search);
 	if (rc != SQLITE_DONE) {
 		log_warnx("affected.db: search: %s", sqlite3_errmsg(a->db));
+		return -1;
+	}
+	return (int)n;
+}
+
+int
+affected_entries(struct affected *a, int search, int64_t key, int64_t org,
+    struct affected_entry *out, size_t max)
+{
+	sqlite3_stmt		*st = search ? a->search : a->lookup;
+	const unsigned char	*blob;
+	int64_t			 bucket = affected_bucket(key);
+	size_t			 n = 0, len, off, size;
+	int			 rc;
+
+	size = search ? AFFECTED_SEARCH_ENTRY : AFFECTED_LOOKUP_ENTRY;
+	sqlite3_bind_int64(st, 1, affected_slot(bucket, 0));
+	sqlite3_bind_int64(st, 2, affected_slot(bucket,
+	    AFFECTED_RUNS_MAX - 1));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		blob = sqlite3_column_blob(st, 0);
+		len = (size_t)sqlite3_column_bytes(st, 0);
+		for (off = 0; blob != NULL && off + size <= len && n < max;
+		    off += size)
+			if ((int64_t)bytes_get_le(blob + off, 8) == key &&
+			    (int64_t)bytes_get_le(blob + off + 8, 4) == org)
+				affected_entry_get(blob + off, &out[n++],
+				    search);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("affected.db: entries: %s", sqlite3_errmsg(a->db));
 		return -1;
 	}
 	return (int)n;

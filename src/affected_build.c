@@ -157,18 +157,25 @@ affected_build_begin(const char *dir, const char *key_id, char **err)
 	snprintf(b->key_id, sizeof b->key_id, "%s", key_id);
 	if ((b->dir = strdup(dir)) == NULL ||
 	    asprintf(&b->tmp_path, "%s/affected.db.new", dir) == -1 ||
-	    asprintf(&b->final_path, "%s/affected.db", dir) == -1 ||
-	    asprintf(&lock_path, "%s/import.lock", dir) == -1)
+	    asprintf(&b->final_path, "%s/affected.db", dir) == -1)
 		goto nomem;
-	b->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/*
+	 * One import at a time: the lock is on the data directory itself,
+	 * so that no lock file is left behind (and none can be taken over
+	 * while it is being removed).
+	 */
+	b->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->lock_fd == -1) {
-		build_errf(err, "%s: %s", lock_path, strerror(errno));
+		build_errf(err, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (flock(b->lock_fd, LOCK_EX | LOCK_NB) == -1) {
 		build_errf(err, "%s: another import is running", dir);
 		goto fail;
 	}
+	/* An earlier version's lock file has no use any more. */
+	if (asprintf(&lock_path, "%s/import.lock", dir) != -1)
+		(void)unlink(lock_path);
 	free(lock_path);
 	lock_path = NULL;
 	/* A file left by an interrupted import is ours to replace. */
@@ -250,9 +257,10 @@ entry_cmp(const struct affected_entry *x, const struct affected_entry *y)
 }
 
 /*
- * Sorts one bucket's entries (a handful: insertion sort), merges lookup
- * entries of one key and organisation (a person listed twice by one
- * organisation), and writes them as one row.
+ * Sorts one bucket's entries (a handful: insertion sort) and writes them
+ * as one row. Each record keeps its own entry in both tables, even a
+ * person listed twice by one organisation: lookups fold them into one
+ * match per organisation anyway, and the match job counts records.
  */
 static int
 run_put_bucket(struct affected_build *b, struct run *r, int64_t bucket,
@@ -276,12 +284,8 @@ run_put_bucket(struct affected_build *b, struct run *r, int64_t bucket,
 		r->blob = p;
 		r->blob_cap = n * r->entry_size * 2;
 	}
-	for (i = 0; i < n; i = j) {
-		t = v[i];
-		for (j = i + 1; !search && j < n && entry_cmp(&v[j], &t) == 0;
-		    j++)
-			t.items |= v[j].items;
-		affected_entry_put(r->blob + len, &t, search);
+	for (i = 0; i < n; i++) {
+		affected_entry_put(r->blob + len, &v[i], search);
 		len += r->entry_size;
 	}
 	sqlite3_bind_int64(st, 1, affected_slot(bucket, r->number));

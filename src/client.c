@@ -137,7 +137,7 @@ client_call(struct client *c, const char *method, json_t *params, int *code,
 		*code = 0;
 	if (data != NULL)
 		*data = NULL;
-	req = json_pack("{s:s, s:i, s:s, s:O?}", "jsonrpc", "2.0", "id",
+	req = json_pack("{s:s, s:i, s:s, s:O*}", "jsonrpc", "2.0", "id",
 	    c->next_id++, "method", method, "params", params);
 	line = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
 	json_decref(req);

@@ -22,6 +22,7 @@ struct commit {
 	struct store_batch	*batch;
 	uint64_t		 seq;		/* the open group's */
 	int			 broken;	/* a write of the group failed */
+	int			 last_failed;	/* the last group's commit */
 	struct hook		*hooks;
 	size_t			 nhooks, hooks_cap;
 	struct hook		*spare;		/* the other hook array */
@@ -73,6 +74,12 @@ size_t
 commit_pending(const struct commit *c)
 {
 	return store_batch_size(c->batch) + c->nhooks + (size_t)c->broken;
+}
+
+int
+commit_failed(const struct commit *c)
+{
+	return c->last_failed;
 }
 
 void
@@ -131,6 +138,7 @@ commit_run(struct commit *c)
 	if (commit_pending(c) == 0 && TAILQ_EMPTY(&c->waiters))
 		return 0;
 	ok = !c->broken && store_batch_apply(c->store, c->batch) == 0;
+	c->last_failed = !ok;
 	if (!ok)
 		log_warnx("hotline.db: group %llu not committed; its answers "
 		    "become storage errors", (unsigned long long)seq);

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "normalize.h"
+#include "version.h"
 
 enum conf_type {
 	CONF_INT,
@@ -51,6 +52,8 @@ static const char *parse_log_level(struct config *, const char *);
 static const char *parse_op_open(struct config *, const char *);
 static const char *parse_op_close(struct config *, const char *);
 static const char *parse_log_target(struct config *, const char *);
+static const char *parse_log_facility(struct config *, const char *);
+static const char *parse_key_file(struct config *, const char *);
 static int	config_role_parse(const char *, enum role *);
 
 #define OFF(f)	offsetof(struct config, f)
@@ -63,8 +66,10 @@ static const struct conf_key conf_keys[] = {
 	  "TCP port (0: any free port, logged at start)" },
 	{ "data_dir", CONF_PATH, 0, 0, OFF(data_dir), NULL,
 	  "directory of affected.db, hotline.db and the key" },
-	{ "key_file", CONF_PATH, 0, 0, OFF(key_file), NULL,
-	  "32-byte key file, mode 0600" },
+	{ "key_file", CONF_SPECIAL, 0, 0, NOOFF, parse_key_file,
+	  "32-byte key file, mode 0600, or \"credential:NAME\"" },
+	{ "pid_file", CONF_PATH, 0, 0, OFF(pid_file), NULL,
+	  "file hotlined writes its process id to (default: none)" },
 	{ "prompts_dir", CONF_PATH, 0, 0, OFF(prompts_dir), NULL,
 	  "directory holding prompts/<lang>/" },
 	{ "storage.synchronous", CONF_SPECIAL, 0, 0, NOOFF, parse_sync,
@@ -141,6 +146,8 @@ static const struct conf_key conf_keys[] = {
 	  "\"warn\", \"info\" or \"debug\"" },
 	{ "log.target", CONF_SPECIAL, 0, 0, NOOFF, parse_log_target,
 	  "\"stderr\" or \"syslog\"" },
+	{ "log.facility", CONF_SPECIAL, 0, 0, NOOFF, parse_log_facility,
+	  "syslog facility: daemon, user, auth, authpriv, local0-local7" },
 };
 
 /* Keys that are not scalars: checked by their own functions. */
@@ -199,8 +206,8 @@ config_defaults(struct config *c)
 {
 	config_set_string(&c->listen_address, "127.0.0.1");
 	c->listen_port = 7411;
-	config_set_string(&c->data_dir, "/var/lib/hotline");
-	config_set_string(&c->prompts_dir, "/usr/local/share/hotline/prompts");
+	config_set_string(&c->data_dir, HOTLINE_DATA_DIR);
+	config_set_string(&c->prompts_dir, HOTLINE_PROMPTS_DIR);
 	c->sync_full = 0;
 	config_set_string(&c->service_name, "情報流出専用ダイヤル");
 	config_set_string(&c->hotline_number, "0120-000-000");
@@ -218,6 +225,7 @@ config_defaults(struct config *c)
 	c->days_mask = 0x7f;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_target = LOG_TARGET_STDERR;
+	c->log_facility = LOG_FACILITY_DEFAULT;
 	c->ivr_max_attempts = 3;
 	c->ivr_digit_timeout_ms = 10000;
 	config_set_string(&c->ivr_operator_queue, "operators");
@@ -374,6 +382,46 @@ parse_log_target(struct config *c, const char *s)
 		c->log_target = LOG_TARGET_SYSLOG;
 	else
 		return "must be \"stderr\" or \"syslog\"";
+	return NULL;
+}
+
+static const char *
+parse_log_facility(struct config *c, const char *s)
+{
+	if (log_facility_parse(s, &c->log_facility) == -1)
+		return "must be daemon, user, auth, authpriv or local0-local7";
+	return NULL;
+}
+
+/*
+ * "credential:NAME" names a systemd credential (SPEC §4): the key is read
+ * from $CREDENTIALS_DIRECTORY/NAME when it is needed, so it is kept as
+ * written; anything else is a path, made absolute like the other paths.
+ */
+static const char *
+parse_key_file(struct config *c, const char *s)
+{
+	const char	*name;
+	char		*abs;
+
+	if (*s == '\0')
+		return "must not be empty (32-byte key file, or "
+		    "\"credential:NAME\")";
+	if (strncmp(s, CRYPTO_CREDENTIAL_PREFIX,
+	    strlen(CRYPTO_CREDENTIAL_PREFIX)) == 0) {
+		name = s + strlen(CRYPTO_CREDENTIAL_PREFIX);
+		if (*name == '\0' || strchr(name, '/') != NULL ||
+		    strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    strlen(name) > 255)
+			return "credential:NAME: NAME must be a credential "
+			    "name, without '/'";
+		return config_set_string(&c->key_file, s) == 0 ? NULL :
+		    "out of memory";
+	}
+	if ((abs = config_resolve(c->path, s)) == NULL)
+		return "out of memory";
+	free(c->key_file);
+	c->key_file = abs;
 	return NULL;
 }
 
@@ -747,6 +795,7 @@ config_free(struct config *c)
 	free(c->listen_address);
 	free(c->data_dir);
 	free(c->key_file);
+	free(c->pid_file);
 	free(c->prompts_dir);
 	free(c->service_name);
 	free(c->hotline_number);

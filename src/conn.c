@@ -95,6 +95,7 @@ conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
 	}
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
+	srv->core->connections++;
 	log_debug("%s: open from %s", c->who.origin, c->who.peer);
 	return c;
 }
@@ -138,6 +139,7 @@ conn_close(struct conn *c, const char *reason)
 	evtimer_del(c->ev_line);
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
+	srv->core->connections--;
 	TAILQ_INSERT_TAIL(&srv->dead, c, entry);
 	c->dead = 1;
 }

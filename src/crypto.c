@@ -36,15 +36,44 @@ key_errf(char **err, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The file of a "credential:NAME" key: systemd passes a unit's
+ * credentials in the directory named by $CREDENTIALS_DIRECTORY.
+ */
+static int
+credential_path(const char *spec, char *out, size_t len, char **err)
+{
+	const char	*name = spec + strlen(CRYPTO_CREDENTIAL_PREFIX);
+	const char	*dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (dir == NULL || *dir == '\0')
+		return key_errf(err, "%s: $CREDENTIALS_DIRECTORY is not set: "
+		    "run under systemd with LoadCredentialEncrypted=%s:... "
+		    "(or LoadCredential=), e.g. systemd-run -P --wait -p "
+		    "LoadCredentialEncrypted=%s:/etc/credstore.encrypted/%s "
+		    "COMMAND", spec, name, name, name);
+	if ((size_t)snprintf(out, len, "%s/%s", dir, name) >= len)
+		return key_errf(err, "%s: path too long", spec);
+	return 0;
+}
+
 int
-crypto_key_load(const char *path, int check_mode,
+crypto_key_load(const char *spec, int check_mode,
     unsigned char key[CRYPTO_KEY_SIZE], char **err)
 {
 	struct stat	st;
 	ssize_t		n;
 	unsigned char	extra;
+	char		cred[4096];
+	const char	*path = spec;
 	int		fd;
 
+	if (strncmp(spec, CRYPTO_CREDENTIAL_PREFIX,
+	    strlen(CRYPTO_CREDENTIAL_PREFIX)) == 0) {
+		if (credential_path(spec, cred, sizeof cred, err) == -1)
+			return -1;
+		path = cred;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return key_errf(err, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1) {
@@ -79,6 +108,11 @@ crypto_key_create(const char *path, char **err)
 	int		fd;
 	ssize_t		n;
 
+	if (strncmp(path, CRYPTO_CREDENTIAL_PREFIX,
+	    strlen(CRYPTO_CREDENTIAL_PREFIX)) == 0)
+		return key_errf(err, "%s: a credential is made by systemd-creds "
+		    "(docs/OPERATIONS.md): hotlinectl init --key-out FILE "
+		    "writes a new key to encrypt", path);
 	if (crypto_random(key, sizeof key) == -1)
 		return key_errf(err, "%s: no random bytes", path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,

@@ -42,6 +42,12 @@
  */
 #define CSV_TEXT_MAX	(3 * CSV_BLOCK + 64)
 
+/*
+ * Non-ASCII bytes the first block needs before it is called EUC-JP: a
+ * few names' worth, so that a handful of stray bytes decide nothing.
+ */
+#define CSV_SNIFF_HIGH	64
+
 /* Room for the incomplete multibyte sequence carried between blocks. */
 #define CSV_TAIL_MAX	16
 
@@ -140,6 +146,7 @@ static const struct {
 };
 
 static void	csv_open_error(char **, const char *, const char *);
+static const char *csv_sniff(struct csv_reader *, off_t, enum csv_encoding);
 static ssize_t	csv_read_raw(struct csv_reader *, unsigned char *, size_t);
 static int	csv_detect(struct csv_reader *, enum csv_encoding *);
 static ssize_t	csv_fill(struct csv_reader *);
@@ -246,6 +253,12 @@ csv_open(const char *path, enum csv_encoding enc, char **err)
 			goto syserr;
 		r->eof = 0;
 	}
+	if ((reason = csv_sniff(r, start, enc)) != NULL) {
+		csv_open_error(err, path, reason);
+		csv_close(r);
+		errno = EILSEQ;		/* the input, not the system */
+		return NULL;
+	}
 	if (lseek(r->fd, start, SEEK_SET) == -1)
 		goto syserr;
 	r->nread = start;
@@ -283,6 +296,75 @@ csv_close(struct csv_reader *r)
 		iconv_close(r->cd);
 	free(r->raw);
 	free(r);
+}
+
+/* Whether len bytes decode in the encoding (a sequence cut at the end is). */
+static int
+csv_decodes(const char *from, const unsigned char *buf, size_t len,
+    unsigned char *out, size_t outlen)
+{
+	iconv_t	 cd;
+	char	*ip = (char *)buf, *op;
+	size_t	 il = len, ol, rc;
+	int	 ok = 1;
+
+	if ((cd = iconv_open("UTF-8", from)) == (iconv_t)-1)
+		return 0;
+	while (il > 0) {
+		op = (char *)out;
+		ol = outlen;
+		rc = iconv(cd, &ip, &il, &op, &ol);
+		if (rc != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		ok = errno == EINVAL;	/* cut by the block: fine */
+		break;
+	}
+	iconv_close(cd);
+	return ok;
+}
+
+/*
+ * One diagnosis for a file that is not text of the expected kind, from
+ * its first block, instead of an error on every row: UTF-16 (Excel's
+ * "Unicode text") and EUC-JP are the usual wrong saves. NULL if none.
+ */
+static const char *
+csv_sniff(struct csv_reader *r, off_t start, enum csv_encoding enc)
+{
+	unsigned char	*buf = r->text;
+	ssize_t		 n;
+	size_t		 i, nul = 0, high = 0;
+
+	do {
+		n = pread(r->fd, buf, CSV_BLOCK, 0);
+	} while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return NULL;
+	for (i = 0; i < (size_t)n; i++) {
+		nul += buf[i] == 0;
+		high += buf[i] >= 0x80;
+	}
+	if ((n >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) ||
+	    (buf[0] == 0xfe && buf[1] == 0xff))) || (n >= 4 && nul * 8 >=
+	    (size_t)n))
+		return "the file is UTF-16 (Excel's \"Unicode text\", which "
+		    "is tab-separated too), not UTF-8 or CP932: save it as "
+		    "\"CSV UTF-8\", or convert it with iconv -f UTF-16 -t "
+		    "UTF-8";
+	/*
+	 * EUC-JP read as CP932 decodes to nonsense or fails here and there;
+	 * CP932 text is almost never valid EUC-JP (its kanji lead bytes
+	 * 0x88-0x9f are not EUC-JP), so valid EUC-JP is the diagnosis.
+	 */
+	if (enc == CSV_ENCODING_CP932 && high >= CSV_SNIFF_HIGH &&
+	    csv_decodes("EUC-JP",
+	    buf + start, (size_t)n - (size_t)start, r->text + CSV_BLOCK,
+	    sizeof r->text - CSV_BLOCK))
+		return "the file looks like EUC-JP, not UTF-8 or CP932: "
+		    "convert it, e.g. iconv -f EUC-JP -t UTF-8";
+	return NULL;
 }
 
 /* read(2) that retries on EINTR and keeps the byte count for progress. */

@@ -320,7 +320,7 @@ ctl_prompts_audio(int argc, char **argv)
 		{ "en-voice", required_argument, NULL, 'E' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct audio_run	 r;
@@ -331,13 +331,16 @@ ctl_prompts_audio(int argc, char **argv)
 	const char		*conf_path = NULL, *prompts_dir = NULL;
 	const char		*aff_path = NULL;
 	char			 path[PATH_MAX], *err = NULL;
-	int			 ch, no_orgs = 0, rc = 1, i;
+	int			 ch, no_orgs = 0, rc = CTL_EXIT_ERROR, i;
 
 	memset(&r, 0, sizeof r);
 	for (i = 0; i < PROMPT_LANGS; i++)
 		r.voice[i] = strcmp(prompt_lang_name(i), "en") == 0 ? "en-us" :
 		    prompt_lang_name(i);
-	while ((ch = getopt_long(argc, argv, "c:o:fh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:o:fhV", opts, NULL)) != -1) {
+		if ((rc = ctl_help("prompts-audio", ch)) != -1)
+			return rc;
+		rc = CTL_EXIT_ERROR;
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -371,10 +374,11 @@ ctl_prompts_audio(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc || conf_path == NULL || r.out == NULL)
+	if (optind != argc || r.out == NULL ||
+	    (conf_path = ctl_conf_path(conf_path, 1)) == NULL)
 		goto usage;
 	if ((conf = ctl_load_conf(conf_path)) == NULL)
-		return 1;
+		return CTL_EXIT_ERROR;
 	if ((prompts = prompt_load(prompts_dir ? prompts_dir :
 	    conf->prompts_dir, &err)) == NULL) {
 		fprintf(stderr, "%s", err);
@@ -407,7 +411,7 @@ ctl_prompts_audio(int argc, char **argv)
 	if (r.changed > 0)
 		printf("%ld text(s) changed: re-record those listed above\n",
 		    r.changed);
-	rc = r.errors > 0 ? 1 : 0;
+	rc = r.errors > 0 ? CTL_EXIT_ERROR : CTL_EXIT_OK;
 out:
 	tdestroy(r.seen, seen_free);
 	affected_unref(aff);
@@ -416,8 +420,5 @@ out:
 	free(err);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hotlinectl prompts-audio -c conf --out DIR "
-	    "[--prompts DIR] [--affected FILE | --no-orgs]\n"
-	    "       [--ja-voice V] [--en-voice V] [--force] [--dry-run]\n");
-	return 2;
+	return ctl_usage_error("prompts-audio", NULL);
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +14,17 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "config.h"
 #include "ctl.h"
 
 void
-ctl_target_init(struct ctl_target *t, const char *client)
+ctl_target_init(struct ctl_target *t, const char *cmd,
+    const char *const *roles)
 {
-	const char	*env;
-
-	t->host = "127.0.0.1";
-	t->port = CTL_DEMO_PORT;
-	t->client = client;
-	snprintf(t->token_buf, sizeof t->token_buf, "%s%s", client,
-	    CTL_DEMO_TOKEN_SUFFIX);
-	t->token = t->token_buf;
-	/* A real token belongs in the environment, not in argv (ps shows it). */
-	if ((env = getenv("HOTLINE_CLIENT")) != NULL)
-		t->client = env;
-	if ((env = getenv("HOTLINE_TOKEN")) != NULL)
-		t->token = env;
+	memset(t, 0, sizeof *t);
+	t->cmd = cmd;
+	t->roles = roles;
+	t->port = -1;
 }
 
 int
@@ -40,6 +34,9 @@ ctl_target_option(struct ctl_target *t, int ch, const char *arg)
 	long	 port;
 
 	switch (ch) {
+	case 'c':
+		t->conf_path = arg;
+		return 0;
 	case 'H':
 		t->host = arg;
 		return 0;
@@ -61,22 +58,212 @@ ctl_target_option(struct ctl_target *t, int ch, const char *arg)
 	}
 }
 
+/* HOTLINE_<ROLE>_<WHAT>, e.g. HOTLINE_SUPERVISOR_TOKEN. */
+static const char *
+role_var(const char *role, const char *what, char *name, size_t len)
+{
+	char	*p;
+
+	snprintf(name, len, "HOTLINE_%s_%s", role, what);
+	for (p = name; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return name;
+}
+
+static const char *
+role_env(const char *role, const char *what)
+{
+	char	name[64];
+
+	return getenv(role_var(role, what, name, sizeof name));
+}
+
+/* The advice of a wrong client: which variables to set. */
+static void
+wrong_client(const struct ctl_target *t, const char *what)
+{
+	char	roles[128], v1[64], v2[64];
+	size_t	i, n;
+
+	roles[0] = '\0';
+	for (n = 0; t->roles[n] != NULL; n++)
+		;
+	for (i = 0; i < n; i++)
+		snprintf(roles + strlen(roles), sizeof roles - strlen(roles),
+		    "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		    t->roles[i]);
+	fprintf(stderr, "hotlinectl %s: client %s (from %s) %s; %s needs a "
+	    "%s client: set %s and %s, or give --client\n", t->cmd, t->client,
+	    t->source, what, t->cmd, roles,
+	    role_var(t->roles[0], "CLIENT", v1, sizeof v1),
+	    role_var(t->roles[0], "TOKEN", v2, sizeof v2));
+}
+
+/*
+ * Picks the client: --client/--token; else a role's own pair from the
+ * environment, so that a supervisor set for stats does not become the
+ * client of lookup; else the generic pair; else the demo's. A name
+ * without its token (or the reverse) is a usage error, never mixed with a
+ * demo token. Returns 0, or CTL_EXIT_USAGE after printing why.
+ */
+static int
+target_client(struct ctl_target *t)
+{
+	const char	*c, *k;
+	size_t		 i;
+
+	if (t->client != NULL || t->token != NULL) {
+		if (t->client == NULL)
+			return ctl_usage_error(t->cmd, "--token needs "
+			    "--client");
+		if (t->token == NULL) {
+			/* The environment may hold this client's token. */
+			for (i = 0; t->roles[i] != NULL && t->token == NULL;
+			    i++)
+				if ((c = role_env(t->roles[i], "CLIENT")) !=
+				    NULL && strcmp(c, t->client) == 0)
+					t->token = role_env(t->roles[i],
+					    "TOKEN");
+			if (t->token == NULL && (c = getenv(
+			    "HOTLINE_CLIENT")) != NULL && strcmp(c,
+			    t->client) == 0)
+				t->token = getenv("HOTLINE_TOKEN");
+			if (t->token == NULL) {
+				snprintf(t->token_buf, sizeof t->token_buf,
+				    "%s%s", t->client, CTL_DEMO_TOKEN_SUFFIX);
+				t->token = t->token_buf;
+			}
+		}
+		t->source = "--client";
+		return 0;
+	}
+	for (i = 0; t->roles[i] != NULL; i++) {
+		c = role_env(t->roles[i], "CLIENT");
+		k = role_env(t->roles[i], "TOKEN");
+		if (c == NULL && k == NULL)
+			continue;
+		if (c == NULL || k == NULL)
+			return ctl_usage_error(t->cmd, "HOTLINE_%s_CLIENT and "
+			    "HOTLINE_%s_TOKEN go together", t->roles[i],
+			    t->roles[i]);
+		t->client = c;
+		t->token = k;
+		t->source = "the environment";
+		return 0;
+	}
+	c = getenv("HOTLINE_CLIENT");
+	k = getenv("HOTLINE_TOKEN");
+	if (c != NULL || k != NULL) {
+		if (c == NULL || k == NULL)
+			return ctl_usage_error(t->cmd, "HOTLINE_CLIENT and "
+			    "HOTLINE_TOKEN go together");
+		t->client = c;
+		t->token = k;
+		t->source = "HOTLINE_CLIENT";
+		return 0;
+	}
+	snprintf(t->client_buf, sizeof t->client_buf, "demo-%s", t->roles[0]);
+	snprintf(t->token_buf, sizeof t->token_buf, "%s%s", t->client_buf,
+	    CTL_DEMO_TOKEN_SUFFIX);
+	t->client = t->client_buf;
+	t->token = t->token_buf;
+	t->source = "the demo";
+	return 0;
+}
+
+/*
+ * With a conf, its listen address and port (a wildcard address is
+ * reached on loopback), and a check that the client is one of its
+ * clients with a role the command may use: a wrong client is named
+ * before anything is sent.
+ */
+static int
+target_conf(struct ctl_target *t)
+{
+	const struct conf_client	*cl;
+	struct config			*conf;
+	char				 what[PATH_MAX + 32];
+	size_t				 i;
+	int				 ok = 0;
+
+	if ((conf = ctl_load_conf(t->conf_path)) == NULL)
+		return CTL_EXIT_ERROR;
+	if (t->host == NULL) {
+		if (strcmp(conf->listen_address, "0.0.0.0") == 0)
+			snprintf(t->host_buf, sizeof t->host_buf, "127.0.0.1");
+		else if (strcmp(conf->listen_address, "::") == 0)
+			snprintf(t->host_buf, sizeof t->host_buf, "::1");
+		else
+			snprintf(t->host_buf, sizeof t->host_buf, "%s",
+			    conf->listen_address);
+		t->host = t->host_buf;
+	}
+	if (t->port == -1) {
+		if (conf->listen_port == 0) {
+			config_free(conf);
+			return ctl_usage_error(t->cmd, "%s: listen.port is 0 "
+			    "(any free port): give --port", t->conf_path);
+		}
+		t->port = conf->listen_port;
+	}
+	if ((cl = config_client(conf, t->client)) != NULL)
+		for (i = 0; t->roles[i] != NULL; i++)
+			if (strcmp(config_role_name(cl->role), t->roles[i]) ==
+			    0)
+				ok = 1;
+	if (!ok) {
+		snprintf(what, sizeof what, "%s%s%s", cl == NULL ?
+		    "is not a client of " : "is a ", cl == NULL ?
+		    t->conf_path : config_role_name(cl->role), cl == NULL ?
+		    "" : " client");
+		wrong_client(t, what);
+		config_free(conf);
+		return CTL_EXIT_USAGE;
+	}
+	config_free(conf);
+	return 0;
+}
+
 struct client *
-ctl_target_connect(const struct ctl_target *t, const char *cmd)
+ctl_target_connect(struct ctl_target *t, int *status)
 {
 	struct client	*c;
-	char		*err = NULL;
+	const char	*role;
+	char		*err = NULL, what[64];
+	size_t		 i;
+	int		 fits = 0;
 
+	*status = CTL_EXIT_ERROR;
+	if ((*status = target_client(t)) != 0)
+		return NULL;
+	t->conf_path = ctl_conf_path(t->conf_path, 0);
+	if (t->conf_path != NULL && (*status = target_conf(t)) != 0)
+		return NULL;
+	*status = CTL_EXIT_ERROR;
+	if (t->host == NULL)
+		t->host = "127.0.0.1";
+	if (t->port == -1)
+		t->port = CTL_DEMO_PORT;
 	if ((c = client_connect(t->host, t->port, &err)) == NULL) {
-		fprintf(stderr, "hotlinectl %s: %s\n", cmd, err);
+		fprintf(stderr, "hotlinectl %s: %s\n", t->cmd, err);
 		free(err);
 		return NULL;
 	}
-	if (client_hello(c, t->client, t->token, &err) == NULL) {
-		fprintf(stderr, "hotlinectl %s: hello as %s: %s\n", cmd,
-		    t->client, err);
+	if ((role = client_hello(c, t->client, t->token, &err)) == NULL) {
+		fprintf(stderr, "hotlinectl %s: hello as %s (from %s): %s\n",
+		    t->cmd, t->client, t->source, err);
 		free(err);
 		client_close(c);
+		return NULL;
+	}
+	for (i = 0; t->roles[i] != NULL; i++)
+		fits |= strcmp(role, t->roles[i]) == 0;
+	if (!fits) {
+		snprintf(what, sizeof what, "is a %s client", role);
+		wrong_client(t, what);
+		client_close(c);
+		*status = CTL_EXIT_USAGE;
 		return NULL;
 	}
 	return c;
@@ -96,38 +283,52 @@ ctl_print_error(const char *cmd, const char *err, json_t *data)
 		fprintf(stderr, "hotlinectl %s: %s\n", cmd, err);
 }
 
+static const char *const lookup_roles[] = { "gateway", "operator", "admin",
+    NULL };
+static const char *const call_roles[] = { "gateway", "admin", NULL };
+static const char *const admin_roles[] = { "admin", NULL };
+
+/* A failed call's exit status: wrong arguments are the caller's (2). */
+static int
+call_status(int code)
+{
+	return code == -32602 ? CTL_EXIT_USAGE : CTL_EXIT_ERROR;
+}
+
 int
 ctl_lookup(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CTL_TARGET_OPTIONS,
+		CTL_COMMON_OPTIONS,
 		{ "lang", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_target	 t;
 	struct client		*c;
 	json_t			*params, *res, *data, *m;
-	const char		*lang = NULL;
+	const char		*lang = NULL, *status;
 	char			*err = NULL, *dump;
 	size_t			 i;
-	int			 ch, as_json = 0, code;
+	int			 ch, as_json = 0, code, rc;
 
-	ctl_target_init(&t, CTL_DEMO_GATEWAY);
-	while ((ch = getopt_long(argc, argv, "H:p:C:T:l:jh", opts, NULL)) !=
-	    -1) {
+	ctl_target_init(&t, "lookup", lookup_roles);
+	while ((ch = getopt_long(argc, argv, CTL_TARGET_SHORT "l:jhV", opts,
+	    NULL)) != -1) {
+		if ((rc = ctl_help("lookup", ch)) != -1)
+			return rc;
 		if (ch == 'l')
 			lang = optarg;
 		else if (ch == 'j')
 			as_json = 1;
 		else if (ctl_target_option(&t, ch, optarg) == -1)
-			goto usage;
+			return ctl_usage_error("lookup", NULL);
 	}
 	if (argc - optind != 2)
-		goto usage;
-	if ((c = ctl_target_connect(&t, "lookup")) == NULL)
-		return 1;
+		return ctl_usage_error("lookup", "PHONE and BIRTHDATE needed");
+	if ((c = ctl_target_connect(&t, &rc)) == NULL)
+		return rc;
 	params = json_pack("{s:s, s:s, s:s?}", "phone", argv[optind],
 	    "birthdate", argv[optind + 1], "lang", lang);
 	res = client_call(c, "lookup", params, &code, &data, &err);
@@ -136,15 +337,15 @@ ctl_lookup(int argc, char **argv)
 		ctl_print_error("lookup", err, data);
 		free(err);
 		client_close(c);
-		return 1;
+		return call_status(code);
 	}
+	status = json_string_value(json_object_get(res, "status"));
 	if (as_json) {
 		dump = json_dumps(res, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", dump ? dump : "");
 		free(dump);
 	} else {
-		printf("status:  %s\n", json_string_value(json_object_get(res,
-		    "status")));
+		printf("status:  %s\n", status);
 		json_array_foreach(json_object_get(res, "matches"), i, m)
 			printf("org:     %s (%s)\n", json_string_value(
 			    json_object_get(json_object_get(m, "org"), "name")),
@@ -154,17 +355,145 @@ ctl_lookup(int argc, char **argv)
 		    json_object_get(res, "inquiry")), json_string_value(
 		    json_object_get(res, "notice")));
 	}
+	rc = status != NULL && strcmp(status, "affected") == 0 ? CTL_EXIT_OK :
+	    CTL_EXIT_NO;
 	json_decref(res);
 	client_close(c);
-	return 0;
-usage:
-	fprintf(stderr, "usage: hotlinectl lookup [--host H] [--port P] "
-	    "[--client NAME] [--token T]\n"
-	    "           [--lang ja|en] [--json] PHONE BIRTHDATE\n"
-	    "The client and token default to the demo gateway; "
-	    "HOTLINE_CLIENT and HOTLINE_TOKEN\noverride them.\n");
-	return 2;
+	return rc;
 }
+
+/* An admin command without params: connects, calls, hands the result. */
+static json_t *
+admin_call(struct ctl_target *t, const char *method, int *rc)
+{
+	struct client	*c;
+	json_t		*res, *data;
+	char		*err = NULL;
+	int		 code;
+
+	if ((c = ctl_target_connect(t, rc)) == NULL)
+		return NULL;
+	res = client_call(c, method, NULL, &code, &data, &err);
+	if (res == NULL) {
+		ctl_print_error(t->cmd, err, data);
+		*rc = call_status(code);
+	}
+	free(err);
+	client_close(c);
+	return res;
+}
+
+int
+ctl_reload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_TARGET_OPTIONS,
+		CTL_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_target	 t;
+	json_t			*res;
+	const char		*errors;
+	int			 ch, rc;
+
+	ctl_target_init(&t, "reload", admin_roles);
+	while ((ch = getopt_long(argc, argv, CTL_TARGET_SHORT "hV", opts,
+	    NULL)) != -1) {
+		if ((rc = ctl_help("reload", ch)) != -1)
+			return rc;
+		if (ctl_target_option(&t, ch, optarg) == -1)
+			return ctl_usage_error("reload", NULL);
+	}
+	if (optind != argc)
+		return ctl_usage_error("reload", "no arguments expected");
+	if ((res = admin_call(&t, "admin.reload", &rc)) == NULL)
+		return rc;
+	errors = json_string_value(json_object_get(res, "errors"));
+	if (json_is_true(json_object_get(res, "reloaded"))) {
+		printf("reloaded: conf, prompts and affected.db\n");
+		rc = CTL_EXIT_OK;
+	} else {
+		printf("reload incomplete: %s\n", errors ? errors : "?");
+		rc = CTL_EXIT_NO;
+	}
+	json_decref(res);
+	return rc;
+}
+
+/* 3 d 04:05:06 */
+static void
+duration(long long s, char *out, size_t len)
+{
+	if (s >= 86400)
+		snprintf(out, len, "%lld d %02lld:%02lld:%02lld", s / 86400,
+		    s % 86400 / 3600, s % 3600 / 60, s % 60);
+	else
+		snprintf(out, len, "%02lld:%02lld:%02lld", s / 3600,
+		    s % 3600 / 60, s % 60);
+}
+
+int
+ctl_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CTL_TARGET_OPTIONS,
+		CTL_COMMON_OPTIONS,
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_target	 t;
+	json_t			*res, *list, *store;
+	char			*dump, up[64], n[32];
+	int			 ch, rc, as_json = 0;
+
+	ctl_target_init(&t, "status", admin_roles);
+	while ((ch = getopt_long(argc, argv, CTL_TARGET_SHORT "jhV", opts,
+	    NULL)) != -1) {
+		if ((rc = ctl_help("status", ch)) != -1)
+			return rc;
+		if (ch == 'j')
+			as_json = 1;
+		else if (ctl_target_option(&t, ch, optarg) == -1)
+			return ctl_usage_error("status", NULL);
+	}
+	if (optind != argc)
+		return ctl_usage_error("status", "no arguments expected");
+	if ((res = admin_call(&t, "admin.status", &rc)) == NULL)
+		return rc;
+	list = json_object_get(res, "list");
+	store = json_object_get(res, "storage");
+	rc = json_is_true(json_object_get(store, "ok")) ? CTL_EXIT_OK :
+	    CTL_EXIT_NO;
+	if (as_json) {
+		dump = json_dumps(res, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", dump ? dump : "");
+		free(dump);
+		json_decref(res);
+		return rc;
+	}
+	duration(json_integer_value(json_object_get(res, "uptime_s")), up,
+	    sizeof up);
+	printf("hotlined %s, up %s, since %s\n", json_string_value(
+	    json_object_get(res, "version")), up, json_string_value(
+	    json_object_get(res, "started")));
+	printf("  connections   %lld\n", json_integer_value(json_object_get(
+	    res, "connections")));
+	printf("  IVR sessions  %lld\n", json_integer_value(json_object_get(
+	    res, "ivr_sessions")));
+	printf("  list          %s records, %lld organisations, built %s\n",
+	    ctl_thousands(json_integer_value(json_object_get(list,
+	    "records")), n, sizeof n), json_integer_value(json_object_get(
+	    list, "organisations")), json_string_value(json_object_get(list,
+	    "built_at")) ?: "?");
+	printf("  storage       hotline.db %s, audit log %lld entries, "
+	    "synchronous %s\n", rc == 0 ? "ok" : "FAILED its last commit",
+	    json_integer_value(json_object_get(store, "audit_entries")),
+	    json_string_value(json_object_get(store, "synchronous")) ?: "?");
+	json_decref(res);
+	return rc;
+}
+
+#define KEYPAD	"0123456789*#"
 
 /* The keys of a non-interactive call: --digits split at the commas. */
 struct keys_script {
@@ -179,6 +508,8 @@ next_keys(struct keys_script *ks, const char *field, int max_digits,
     char *out, size_t len)
 {
 	char	*comma;
+	size_t	 keys;
+	int	 ch;
 
 	if (ks->buf != NULL) {
 		if (ks->over) {
@@ -197,15 +528,31 @@ next_keys(struct keys_script *ks, const char *field, int max_digits,
 		printf("    keys: %s\n", out[0] ? out : "(timeout)");
 		return 0;
 	}
-	printf("  > %s, up to %d digits (empty line: timeout; Ctrl-D hangs "
-	    "up): ", field, max_digits);
-	fflush(stdout);
-	if (fgets(out, (int)len, stdin) == NULL) {
-		printf("\n");
-		return -1;
+	/*
+	 * A phone's keypad has 0-9, * and #: anything else is asked again
+	 * here, as a caller could not have pressed it, instead of ending
+	 * the call.
+	 */
+	for (;;) {
+		printf("  > %s, up to %d digits (empty line: timeout; Ctrl-D "
+		    "hangs up): ", field, max_digits);
+		fflush(stdout);
+		if (fgets(out, (int)len, stdin) == NULL) {
+			printf("\n");
+			return -1;
+		}
+		if (strchr(out, '\n') == NULL && !feof(stdin))
+			while ((ch = getchar()) != EOF && ch != '\n')
+				;	/* the rest of an overlong line */
+		out[strcspn(out, "\r\n")] = '\0';
+		keys = strlen(out) - (out[0] != '\0' &&
+		    out[strlen(out) - 1] == '#');
+		if (strspn(out, KEYPAD) == strlen(out) && keys <=
+		    (size_t)max_digits)
+			return 0;
+		printf("    a phone has the keys 0-9, * and #; up to %d here: "
+		    "try again\n", max_digits);
 	}
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
 }
 
 int
@@ -217,7 +564,7 @@ ctl_call(int argc, char **argv)
 		{ "dnis", required_argument, NULL, 'd' },
 		{ "lang", required_argument, NULL, 'l' },
 		{ "digits", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_target	 t;
@@ -231,9 +578,13 @@ ctl_call(int argc, char **argv)
 	size_t			 i;
 	int			 ch, code, done = 0, hung_up = 0, rc = 1;
 
-	ctl_target_init(&t, CTL_DEMO_GATEWAY);
-	while ((ch = getopt_long(argc, argv, "H:p:C:T:a:d:l:D:h", opts,
-	    NULL)) != -1) {
+	ctl_target_init(&t, "call", call_roles);
+	while ((ch = getopt_long(argc, argv, CTL_TARGET_SHORT "a:d:l:D:hV",
+	    opts, NULL)) != -1) {
+		if ((rc = ctl_help("call", ch)) != -1) {
+			free(ks.buf);
+			return rc;
+		}
 		switch (ch) {
 		case 'a':
 			ani = optarg;
@@ -245,9 +596,14 @@ ctl_call(int argc, char **argv)
 			lang = optarg;
 			break;
 		case 'D':
+			if (strspn(optarg, KEYPAD ",") != strlen(optarg)) {
+				free(ks.buf);
+				return ctl_usage_error("call", "--digits: keys "
+				    "0-9, * and #, answers separated by commas");
+			}
 			free(ks.buf);
 			if ((ks.buf = strdup(optarg)) == NULL)
-				return 1;
+				return CTL_EXIT_ERROR;
 			ks.next = ks.buf;
 			break;
 		default:
@@ -257,10 +613,11 @@ ctl_call(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
-	if ((c = ctl_target_connect(&t, "call")) == NULL) {
+	if ((c = ctl_target_connect(&t, &rc)) == NULL) {
 		free(ks.buf);
-		return 1;
+		return rc;
 	}
+	rc = CTL_EXIT_ERROR;
 	snprintf(call_id, sizeof call_id, "softphone-%ld-%ld",
 	    (long)getpid(), (long)time(NULL));
 	params = json_pack("{s:s, s:s?, s:s?, s:s?}", "call_id", call_id,
@@ -339,11 +696,5 @@ out:
 	return rc;
 usage:
 	free(ks.buf);
-	fprintf(stderr, "usage: hotlinectl call [--host H] [--port P] "
-	    "[--client NAME] [--token T]\n"
-	    "           [--ani CALLER-ID] [--dnis DIALLED] [--lang ja|en] "
-	    "[--digits D1,D2,...]\n"
-	    "Without --digits, asks for each input at the terminal. An empty "
-	    "entry is a\ntimeout. The client defaults to the demo gateway.\n");
-	return 2;
+	return ctl_usage_error("call", NULL);
 }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "config.h"
 #include "crypto.h"
 #include "csv.h"
@@ -64,15 +66,18 @@ ctl_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "conf", required_argument, NULL, 'c' },
 		{ "data-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "key-out", required_argument, NULL, 'k' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config	*conf = NULL;
-	const char	*conf_path = NULL, *dir = NULL;
+	const char	*conf_path = NULL, *dir = NULL, *key_out = NULL;
 	char		*key_path = NULL, *err = NULL;
-	int		 ch, rc = 1;
+	int		 ch, rc = CTL_EXIT_ERROR, credential = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:k:hV", opts, NULL)) != -1) {
+		if ((rc = ctl_help("init", ch)) != -1)
+			return rc;
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -80,31 +85,48 @@ ctl_init(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 'k':
+			key_out = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: hotlinectl init (-c conf | "
-			    "--data-dir DIR)\n");
-			return 2;
+			return ctl_usage_error("init", NULL);
 		}
 	}
-	if (conf_path != NULL) {
+	rc = CTL_EXIT_ERROR;
+	if (optind != argc)
+		return ctl_usage_error("init", "no arguments expected");
+	if (dir == NULL && (conf_path = ctl_conf_path(conf_path, 1)) == NULL)
+		return ctl_usage_error("init", "-c conf (or $HOTLINE_CONF) or "
+		    "--data-dir needed");
+	if (dir == NULL) {
 		if ((conf = ctl_load_conf(conf_path)) == NULL)
-			return 1;
+			return CTL_EXIT_ERROR;
 		dir = conf->data_dir;
 		key_path = strdup(conf->key_file);
-	} else if (dir != NULL) {
-		if (asprintf(&key_path, "%s/hotline.key", dir) == -1)
-			key_path = NULL;
-	} else {
-		fprintf(stderr, "hotlinectl init: -c conf or --data-dir "
-		    "needed\n");
-		return 2;
-	}
+		credential = strncmp(conf->key_file, CRYPTO_CREDENTIAL_PREFIX,
+		    strlen(CRYPTO_CREDENTIAL_PREFIX)) == 0;
+	} else if (asprintf(&key_path, "%s/hotline.key", dir) == -1)
+		key_path = NULL;
 	if (key_path == NULL)
 		goto out;
 	if (ctl_mkdir_p(dir) == -1) {
 		fprintf(stderr, "hotlinectl init: %s: %s\n", dir,
 		    strerror(errno));
 		goto out;
+	}
+	if (key_out != NULL || credential) {
+		/* The key goes elsewhere: to be sealed, never beside the data. */
+		if (key_out == NULL) {
+			printf("created %s; the key is the credential %s: make "
+			    "it with\n  hotlinectl init --key-out FILE, then "
+			    "systemd-creds encrypt (docs/OPERATIONS.md)\n", dir,
+			    key_path);
+			rc = CTL_EXIT_OK;
+			goto out;
+		}
+		free(key_path);
+		if ((key_path = strdup(key_out)) == NULL)
+			goto out;
 	}
 	if (crypto_key_create(key_path, &err) == -1) {
 		fprintf(stderr, "hotlinectl init: %s\n", err);
@@ -114,7 +136,7 @@ ctl_init(int argc, char **argv)
 	printf("created %s and the key %s (mode 0600)\n", dir, key_path);
 	printf("keep a copy of the key somewhere safe: every stored hash "
 	    "depends on it\n");
-	rc = 0;
+	rc = CTL_EXIT_OK;
 out:
 	free(key_path);
 	config_free(conf);
@@ -124,23 +146,30 @@ out:
 int
 ctl_token(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		CTL_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
 	char	token[TOKEN_LEN + 1], hex[CRYPTO_SHA256_HEX_SIZE];
+	int	ch, rc;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: hotlinectl token\n");
-		return 2;
+	while ((ch = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		if ((rc = ctl_help("token", ch)) != -1)
+			return rc;
+		return ctl_usage_error("token", NULL);
 	}
-	(void)argv;
+	if (optind != argc)
+		return ctl_usage_error("token", "no arguments expected");
 	if (crypto_random_handle(token, sizeof token) == -1) {
 		fprintf(stderr, "hotlinectl token: no random bytes\n");
-		return 1;
+		return CTL_EXIT_ERROR;
 	}
 	crypto_sha256_hex(token, strlen(token), hex);
 	printf("token:        %s\n", token);
 	printf("token_sha256: %s\n", hex);
 	printf("Give the token to the client; put token_sha256 in the conf's "
 	    "clients entry.\n");
-	return 0;
+	return CTL_EXIT_OK;
 }
 
 const char *
@@ -161,6 +190,27 @@ ctl_thousands(long long v, char *buf, size_t len)
 	return buf;
 }
 
+/* --rejects FILE: created 0600, replaced whole; NULL after saying why. */
+static FILE *
+open_rejects(const char *path)
+{
+	FILE	*f;
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || fchmod(fd, 0600) == -1 || (f = fdopen(fd, "w")) ==
+	    NULL) {
+		fprintf(stderr, "hotlinectl import: %s: %s\n", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	fprintf(f, "file,line,field,reason\n");
+	return f;
+}
+
 int
 ctl_import(int argc, char **argv)
 {
@@ -168,24 +218,32 @@ ctl_import(int argc, char **argv)
 		{ "conf", required_argument, NULL, 'c' },
 		{ "orgs", required_argument, NULL, 'o' },
 		{ "encoding", required_argument, NULL, 'e' },
+		{ "orgs-encoding", required_argument, NULL, 'E' },
+		{ "map", required_argument, NULL, 'M' },
+		{ "rejects", required_argument, NULL, 'r' },
 		{ "max-errors", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct import_options	 opt;
 	struct import_summary	 sum;
 	struct config		*conf = NULL;
-	const char		*conf_path = NULL;
+	struct columns_map	*map = NULL;
+	const char		*conf_path = NULL, *rejects = NULL;
 	char			*err = NULL, *end, a[32], b[32];
 	size_t			 i;
-	int			 ch, quiet = 0;
+	int			 ch, quiet = 0, rc;
 
 	memset(&opt, 0, sizeof opt);
 	opt.report = stderr;
-	while ((ch = getopt_long(argc, argv, "c:o:e:m:qvh", opts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "c:o:e:E:M:r:m:qvhV", opts,
+	    NULL)) != -1) {
+		if ((rc = ctl_help("import", ch)) != -1) {
+			columns_map_free(map);
+			return rc;
+		}
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -194,19 +252,33 @@ ctl_import(int argc, char **argv)
 			opt.orgs_path = optarg;
 			break;
 		case 'e':
-			if (csv_encoding_parse(optarg, &opt.encoding) == -1) {
-				fprintf(stderr, "hotlinectl import: --encoding:"
-				    " auto, utf-8 or cp932\n");
-				return 2;
+		case 'E':
+			if (csv_encoding_parse(optarg, ch == 'e' ?
+			    &opt.encoding : &opt.orgs_encoding) == -1) {
+				columns_map_free(map);
+				return ctl_usage_error("import", "--%s: auto, "
+				    "utf-8 or cp932", ch == 'e' ? "encoding" :
+				    "orgs-encoding");
 			}
+			break;
+		case 'M':
+			columns_map_free(map);
+			if ((map = columns_map_parse(optarg, &err)) == NULL) {
+				rc = ctl_usage_error("import", "%s", err);
+				free(err);
+				return rc;
+			}
+			break;
+		case 'r':
+			rejects = optarg;
 			break;
 		case 'm':
 			errno = 0;
 			opt.max_errors = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || opt.max_errors < 0) {
-				fprintf(stderr, "hotlinectl import: "
-				    "--max-errors: a count\n");
-				return 2;
+				columns_map_free(map);
+				return ctl_usage_error("import", "--max-errors: "
+				    "a count");
 			}
 			break;
 		case 'q':
@@ -216,13 +288,26 @@ ctl_import(int argc, char **argv)
 			opt.verbose = 1;
 			break;
 		default:
-			goto usage;
+			columns_map_free(map);
+			return ctl_usage_error("import", NULL);
 		}
 	}
-	if (conf_path == NULL || opt.orgs_path == NULL || optind == argc)
-		goto usage;
+	rc = CTL_EXIT_ERROR;
+	if (opt.orgs_path == NULL || optind == argc) {
+		columns_map_free(map);
+		return ctl_usage_error("import", "--orgs and at least one list "
+		    "needed");
+	}
+	if ((conf_path = ctl_conf_path(conf_path, 1)) == NULL) {
+		columns_map_free(map);
+		return ctl_usage_error("import", "-c conf (or $HOTLINE_CONF) "
+		    "needed");
+	}
 	if ((conf = ctl_load_conf(conf_path)) == NULL)
-		return 1;
+		goto out;
+	if (rejects != NULL && (opt.rejects = open_rejects(rejects)) == NULL)
+		goto out;
+	opt.map = map;
 	opt.data_dir = conf->data_dir;
 	opt.key_file = conf->key_file;
 	opt.lists = (const char *const *)argv + optind;
@@ -230,10 +315,11 @@ ctl_import(int argc, char **argv)
 	opt.progress = !quiet && isatty(STDERR_FILENO);
 	if (import_run(&opt, &sum, &err) == -1) {
 		fprintf(stderr, "hotlinectl import: %s\n", err);
+		/* Bad rows or a wrong file are a refusal; the rest, errors. */
+		rc = sum.refused ? CTL_EXIT_NO : CTL_EXIT_ERROR;
 		free(err);
 		import_summary_free(&sum);
-		config_free(conf);
-		return 1;
+		goto out;
 	}
 	if (!quiet) {
 		printf("imported %s rows from %zu file(s) into "
@@ -254,17 +340,20 @@ ctl_import(int argc, char **argv)
 		for (i = 1; i < sum.norgs; i++)
 			printf("    %-32s %12s\n", sum.orgs[i].code,
 			    ctl_thousands(sum.orgs[i].rows, b, sizeof b));
-		printf("a running hotlined serves it after SIGHUP or "
-		    "admin.reload\n");
+		printf("a running hotlined serves it after hotlinectl reload "
+		    "(or SIGHUP)\n");
 	}
 	import_summary_free(&sum);
+	rc = CTL_EXIT_OK;
+out:
+	if (opt.rejects != NULL && fclose(opt.rejects) == EOF) {
+		fprintf(stderr, "hotlinectl import: %s: %s\n", rejects,
+		    strerror(errno));
+		rc = CTL_EXIT_ERROR;
+	}
+	columns_map_free(map);
 	config_free(conf);
-	return 0;
-usage:
-	fprintf(stderr, "usage: hotlinectl import -c conf --orgs ORGS.csv "
-	    "[--encoding auto|utf-8|cp932]\n"
-	    "           [--max-errors N] [--quiet] [--verbose] LIST.csv...\n");
-	return 2;
+	return rc;
 }
 
 int
@@ -277,18 +366,20 @@ ctl_gen(int argc, char **argv)
 		{ "orgs-out", required_argument, NULL, 'o' },
 		{ "list-out", required_argument, NULL, 'l' },
 		{ "sample", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_options	 g;
 	const char		*orgs_path = NULL, *list_path = NULL;
 	FILE			*orgs = NULL, *list = NULL;
 	char			*err = NULL, *end;
-	int			 ch, sample = 0, rc = 1;
+	int			 ch, sample = 0, rc;
 
 	gen_options_init(&g);
-	while ((ch = getopt_long(argc, argv, "n:s:z:o:l:Sh", opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "n:s:z:o:l:ShV", opts, NULL)) !=
 	    -1) {
+		if ((rc = ctl_help("gen", ch)) != -1)
+			return rc;
 		switch (ch) {
 		case 'n':
 			errno = 0;
@@ -320,6 +411,7 @@ ctl_gen(int argc, char **argv)
 	}
 	if (optind != argc || orgs_path == NULL || list_path == NULL)
 		goto usage;
+	rc = CTL_EXIT_ERROR;
 	if ((orgs = fopen(orgs_path, "w")) == NULL ||
 	    (list = fopen(list_path, "w")) == NULL) {
 		fprintf(stderr, "hotlinectl gen: %s: %s\n", orgs == NULL ?
@@ -336,17 +428,14 @@ out:
 	if (orgs != NULL && fclose(orgs) == EOF && rc == 0) {
 		fprintf(stderr, "hotlinectl gen: %s: %s\n", orgs_path,
 		    strerror(errno));
-		rc = 1;
+		rc = CTL_EXIT_ERROR;
 	}
 	if (list != NULL && fclose(list) == EOF && rc == 0) {
 		fprintf(stderr, "hotlinectl gen: %s: %s\n", list_path,
 		    strerror(errno));
-		rc = 1;
+		rc = CTL_EXIT_ERROR;
 	}
 	return rc;
 usage:
-	fprintf(stderr, "usage: hotlinectl gen [--rows N] [--seed S] "
-	    "[--sizes SIZES.tsv] [--sample]\n"
-	    "           --orgs-out ORGS.csv --list-out LIST.csv\n");
-	return 2;
+	return ctl_usage_error("gen", NULL);
 }

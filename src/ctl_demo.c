@@ -221,7 +221,7 @@ ctl_demo(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "prompts", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen_options	 g;
@@ -229,11 +229,13 @@ ctl_demo(int argc, char **argv)
 	const char		*dir_arg = "demo", *prompts_arg = "prompts";
 	char			 dir[PATH_MAX], prompts[PATH_MAX];
 	char			 path[PATH_MAX + 32], *err = NULL, *end;
-	int			 ch, port = CTL_DEMO_PORT, force = 0;
+	int			 ch, port = CTL_DEMO_PORT, force = 0, rc;
 
 	gen_options_init(&g);
-	while ((ch = getopt_long(argc, argv, "d:n:p:P:fh", opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "d:n:p:P:fhV", opts, NULL)) !=
 	    -1) {
+		if ((rc = ctl_help("demo", ch)) != -1)
+			return rc;
 		switch (ch) {
 		case 'd':
 			dir_arg = optarg;
@@ -264,30 +266,30 @@ ctl_demo(int argc, char **argv)
 		fprintf(stderr, "hotlinectl demo: prompts directory %s: %s "
 		    "(run from the source tree or give --prompts)\n",
 		    prompts_arg, strerror(errno));
-		return 1;
+		return CTL_EXIT_ERROR;
 	}
 	snprintf(path, sizeof path, "%s/data", dir_arg);
 	if (ctl_mkdir_p(path) == -1 || realpath(dir_arg, dir) == NULL) {
 		fprintf(stderr, "hotlinectl demo: %s: %s\n", dir_arg,
 		    strerror(errno));
-		return 1;
+		return CTL_EXIT_ERROR;
 	}
 	snprintf(path, sizeof path, "%s/hotline.conf", dir);
 	if (write_conf(path, prompts, port) == -1) {
 		fprintf(stderr, "hotlinectl demo: %s: %s\n", path,
 		    strerror(errno));
-		return 1;
+		return CTL_EXIT_ERROR;
 	}
 	snprintf(path, sizeof path, "%s/data/hotline.key", dir);
 	if (stat(path, &st) == -1 && crypto_key_create(path, &err) == -1) {
 		fprintf(stderr, "hotlinectl demo: %s\n", err);
 		free(err);
-		return 1;
+		return CTL_EXIT_ERROR;
 	}
 	snprintf(path, sizeof path, "%s/data/affected.db", dir);
 	if (force || stat(path, &st) == -1) {
 		if (build_list(dir, &g) == -1)
-			return 1;
+			return CTL_EXIT_ERROR;
 	} else
 		printf("keeping the demo list in %s (--force rebuilds it)\n",
 		    path);
@@ -295,7 +297,5 @@ ctl_demo(int argc, char **argv)
 	print_samples(&g, port);
 	return 0;
 usage:
-	fprintf(stderr, "usage: hotlinectl demo [--dir DIR] [--rows N] "
-	    "[--port PORT] [--prompts DIR] [--force]\n");
-	return 2;
+	return ctl_usage_error("demo", NULL);
 }

@@ -6,11 +6,13 @@
  * is down).
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <utf8proc.h>
@@ -21,9 +23,9 @@
 #include "store.h"
 
 #define WIDTH		80	/* a table fits a terminal of this width */
-#define DAYS_MAX	62	/* --by hour: at most two months of hours */
+#define DAYS_MAX	400	/* --by day and hour: one stats.summary's range */
 
-enum by { BY_NONE, BY_HOUR, BY_ORG, BY_CLIENT };
+enum by { BY_NONE, BY_DAY, BY_HOUR, BY_ORG, BY_CLIENT };
 enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
 static const char *outcomes[] = { "affected", "not_found", "invalid_input",
@@ -201,12 +203,33 @@ print_clients(json_t *r, enum format fmt)
 	}
 }
 
-/* Hours of each day, with the volume drawn as a bar. */
+/* The sums of a day's hours: inquiries and each outcome. */
+static void
+day_totals(json_t *day, long long *n, long long by[7])
+{
+	json_t	*h;
+	size_t	 i;
+	int	 k;
+
+	*n = 0;
+	memset(by, 0, 7 * sizeof *by);
+	json_array_foreach(json_object_get(day, "hours"), i, h) {
+		*n += num(h, "inquiries");
+		for (k = 0; k < 7; k++)
+			by[k] += num(json_object_get(h, "by_outcome"),
+			    outcomes[k]);
+	}
+}
+
+/*
+ * Hours of each day, with the volume drawn as a bar; over several days
+ * each day ends with its total, so that 72 rows still read as 3 days.
+ */
 static void
 print_hours(json_t **days, size_t ndays, enum format fmt)
 {
 	json_t		*h, *by;
-	long long	 max = 1, n;
+	long long	 max = 1, n, tby[7];
 	size_t		 d, i;
 	int		 bar, k;
 
@@ -221,7 +244,7 @@ print_hours(json_t **days, size_t ndays, enum format fmt)
 			if (num(h, "inquiries") > max)
 				max = num(h, "inquiries");
 	if (fmt == FMT_TABLE)
-		printf("%-10s %4s %10s %9s %9s  %s\n", "date", "hour",
+		printf("%-10s %5s %10s %9s %9s  %s\n", "date", "hour",
 		    "inquiries", "affected", "not_found", "volume");
 	for (d = 0; d < ndays; d++) {
 		json_array_foreach(json_object_get(days[d], "hours"), i, h) {
@@ -235,21 +258,77 @@ print_hours(json_t **days, size_t ndays, enum format fmt)
 				putchar('\n');
 				continue;
 			}
-			/* 10+1+4+1+10+1+9+1+9+2 = 48 columns before the bar. */
-			bar = (int)((n * (WIDTH - 49) + max - 1) / max);
-			printf("%-10s %4lld %10lld %9lld %9lld  ",
+			/* 10+1+5+1+10+1+9+1+9+2 = 49 columns before the bar. */
+			bar = (int)((n * (WIDTH - 50) + max - 1) / max);
+			printf("%-10s %5lld %10lld %9lld %9lld  ",
 			    str(days[d], "date"), num(h, "hour"), n,
 			    num(by, "affected"), num(by, "not_found"));
 			for (k = 0; k < bar; k++)
 				putchar('#');
 			putchar('\n');
 		}
+		if (ndays < 2)
+			continue;
+		day_totals(days[d], &n, tby);
+		if (fmt == FMT_CSV) {
+			printf("%s,total,%lld", str(days[d], "date"), n);
+			for (k = 0; k < 7; k++)
+				printf(",%lld", tby[k]);
+			putchar('\n');
+		} else
+			printf("%-10s %5s %10lld %9lld %9lld\n\n",
+			    str(days[d], "date"), "total", n, tby[0], tby[1]);
 	}
 }
 
-/* The dates of [from, to], at most DAYS_MAX; -1 if they are not dates. */
+/* One row per day, then the period's total (the summary itself). */
+static void
+print_days(json_t **days, size_t ndays, json_t *total, enum format fmt)
+{
+	json_t		*by, *rate;
+	size_t		 d;
+	int		 k;
+
+	if (fmt == FMT_CSV) {
+		printf("date,inquiries");
+		for (k = 0; k < 7; k++)
+			printf(",%s", outcomes[k]);
+		printf(",match_rate\n");
+	} else
+		printf("%-10s %10s %9s %9s %9s %9s %9s  %s\n", "date",
+		    "inquiries", "affected", "not_found", "invalid", "transfer",
+		    "abandoned", "match");
+	for (d = 0; d <= ndays; d++) {
+		json_t	*r = d < ndays ? days[d] : total;
+
+		by = json_object_get(r, "by_outcome");
+		rate = json_object_get(r, "match_rate");
+		if (fmt == FMT_CSV) {
+			printf("%s,%lld", d < ndays ? str(r, "from") : "total",
+			    num(r, "inquiries"));
+			for (k = 0; k < 7; k++)
+				printf(",%lld", num(by, outcomes[k]));
+			putchar(',');
+			if (json_is_real(rate))
+				printf("%.4f", json_real_value(rate));
+			putchar('\n');
+			continue;
+		}
+		printf("%-10s %10lld %9lld %9lld %9lld %9lld %9lld", d < ndays ?
+		    str(r, "from") : "total", num(r, "inquiries"),
+		    num(by, "affected"), num(by, "not_found"),
+		    num(by, "invalid_input"), num(by, "transferred"),
+		    num(by, "abandoned"));
+		if (json_is_real(rate))
+			printf("  %5.1f%%", 100 * json_real_value(rate));
+		putchar('\n');
+	}
+}
+
+/* The dates of [from, to], at most max; -1 if they are not dates. */
 static int
-date_range(const char *from, const char *to, char dates[][11], size_t *n)
+date_range(const char *from, const char *to, char dates[][11], size_t max,
+    size_t *n)
 {
 	struct tm	tm;
 	time_t		t;
@@ -264,7 +343,7 @@ date_range(const char *from, const char *to, char dates[][11], size_t *n)
 	tm.tm_mday = d;
 	tm.tm_hour = 12;
 	tm.tm_isdst = -1;
-	for (t = mktime(&tm); *n < DAYS_MAX; t += 86400) {
+	for (t = mktime(&tm); *n < max; t += 86400) {
 		localtime_r(&t, &tm);
 		strftime(dates[*n], 11, "%Y-%m-%d", &tm);
 		if (strcmp(dates[(*n)++], to) >= 0)
@@ -273,16 +352,144 @@ date_range(const char *from, const char *to, char dates[][11], size_t *n)
 	return -1;
 }
 
+static void
+print_json(json_t *j)
+{
+	char	*dump;
+
+	dump = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", dump ? dump : "");
+	free(dump);
+}
+
+static volatile sig_atomic_t watch_stop;
+
+static void
+watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+/*
+ * --watch: a live view redrawn every few seconds from the methods every
+ * supervisor client has (stats.summary of today, stats.hourly of today,
+ * alerts.list): calls in the IVR now, today by outcome, the current hour,
+ * and the alerts nobody has acked.
+ */
+static int
+watch(struct client *c, int every, long frames)
+{
+	struct sigaction	 sa;
+	json_t			*sum, *hours, *alerts, *params, *data, *h, *a;
+	json_t			*by;
+	struct tm		 tm;
+	time_t			 now;
+	char			*err = NULL, today[11], clock[16];
+	size_t			 i;
+	int			 code, k, tty = isatty(STDOUT_FILENO), open;
+	int			 rc = CTL_EXIT_OK;
+	long			 frame;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = watch_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (frame = 0; !watch_stop && (frames == 0 || frame < frames);
+	    frame++) {
+		sum = client_call(c, "stats.summary", NULL, &code, &data,
+		    &err);
+		/* Today and this hour are the service's, not this machine's. */
+		if (sum != NULL && *str(sum, "tz") != '\0' &&
+		    (getenv("TZ") == NULL || strcmp(getenv("TZ"),
+		    str(sum, "tz")) != 0)) {
+			setenv("TZ", str(sum, "tz"), 1);
+			tzset();
+		}
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+		params = json_pack("{s:s}", "date", today);
+		hours = sum != NULL ? client_call(c, "stats.hourly", params,
+		    &code, &data, &err) : NULL;
+		json_decref(params);
+		alerts = hours != NULL ? client_call(c, "alerts.list", NULL,
+		    &code, &data, &err) : NULL;
+		if (alerts == NULL) {
+			ctl_print_error("stats", err, data);
+			json_decref(sum);
+			json_decref(hours);
+			rc = CTL_EXIT_ERROR;
+			break;
+		}
+		if (tty)
+			fputs("\033[H\033[2J", stdout);	/* home, clear */
+		else if (frame > 0)
+			putchar('\n');
+		printf("hotline now: %s %s (%s)\n\n", today, clock,
+		    str(sum, "tz"));
+		printf("  calls in the IVR now  %6lld\n", num(sum,
+		    "ivr_sessions"));
+		printf("  inquiries today       %6lld", num(sum, "inquiries"));
+		if (json_is_real(json_object_get(sum, "match_rate")))
+			printf("    match rate %5.1f%%", 100 * json_real_value(
+			    json_object_get(sum, "match_rate")));
+		putchar('\n');
+		by = json_object_get(sum, "by_outcome");
+		for (k = 0; k < 7; k++)
+			printf("    %-18s %6lld\n", outcomes[k], num(by,
+			    outcomes[k]));
+		h = json_array_get(json_object_get(hours, "hours"),
+		    (size_t)tm.tm_hour);
+		printf("  this hour (%02d:00)     %6lld  affected %lld, "
+		    "not_found %lld\n", tm.tm_hour, num(h, "inquiries"),
+		    num(json_object_get(h, "by_outcome"), "affected"),
+		    num(json_object_get(h, "by_outcome"), "not_found"));
+		open = 0;
+		json_array_foreach(json_object_get(alerts, "alerts"), i, a) {
+			/* Open: not acked (acked_by absent or null). */
+			if (json_is_string(json_object_get(a, "acked_by")))
+				continue;
+			if (open++ == 0)
+				printf("\n  OPEN ALERTS\n");
+			printf("    #%lld %s %s (%s): %lld lookups in %lld s%s\n",
+			    num(a, "id"), str(a, "time"), str(a, "client"),
+			    str(a, "role"), num(a, "count"), num(a, "window_s"),
+			    json_is_true(json_object_get(a, "suspended")) ?
+			    ", suspended" : "");
+		}
+		if (open == 0)
+			printf("\n  no open alerts\n");
+		if (tty)
+			printf("\n(every %d s; Ctrl-C ends)\n", every);
+		fflush(stdout);
+		json_decref(sum);
+		json_decref(hours);
+		json_decref(alerts);
+		if (frames != 0 && frame + 1 >= frames)
+			break;
+		for (k = 0; k < every * 10 && !watch_stop; k++)
+			usleep(100000);
+	}
+	free(err);
+	return rc;
+}
+
+static const char *const stats_roles[] = { "supervisor", "admin", NULL };
+
 int
 ctl_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CTL_TARGET_OPTIONS,
+		CTL_COMMON_OPTIONS,
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "watch", optional_argument, NULL, 'w' },
+		{ "frames", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_target	 t;
@@ -290,15 +497,18 @@ ctl_stats(int argc, char **argv)
 	enum by			 by = BY_NONE;
 	enum format		 fmt = FMT_TABLE;
 	const char		*from = NULL, *to = NULL;
-	char			 dates[DAYS_MAX][11], *err = NULL, *dump;
-	json_t			*params, *res = NULL, *data;
+	char			 dates[DAYS_MAX][11], *err = NULL, *end;
+	json_t			*params, *res = NULL, *data, *out;
 	json_t			*days[DAYS_MAX];
-	size_t			 ndays = 0, i;
-	int			 ch, code, rc = 1;
+	size_t			 ndays = 0, i, max;
+	long			 every = 0, frames = 0;
+	int			 ch, code, rc;
 
-	ctl_target_init(&t, CTL_DEMO_SUPERVISOR);
-	while ((ch = getopt_long(argc, argv, "H:p:C:T:f:t:b:F:h", opts,
-	    NULL)) != -1) {
+	ctl_target_init(&t, "stats", stats_roles);
+	while ((ch = getopt_long(argc, argv, CTL_TARGET_SHORT "f:t:b:F:hV",
+	    opts, NULL)) != -1) {
+		if ((rc = ctl_help("stats", ch)) != -1)
+			return rc;
 		switch (ch) {
 		case 'f':
 			from = optarg;
@@ -307,14 +517,17 @@ ctl_stats(int argc, char **argv)
 			to = optarg;
 			break;
 		case 'b':
-			if (strcmp(optarg, "hour") == 0)
+			if (strcmp(optarg, "day") == 0)
+				by = BY_DAY;
+			else if (strcmp(optarg, "hour") == 0)
 				by = BY_HOUR;
 			else if (strcmp(optarg, "org") == 0)
 				by = BY_ORG;
 			else if (strcmp(optarg, "client") == 0)
 				by = BY_CLIENT;
 			else
-				goto usage;
+				return ctl_usage_error("stats", "--by: day, "
+				    "hour, org or client");
 			break;
 		case 'F':
 			if (strcmp(optarg, "table") == 0)
@@ -324,34 +537,74 @@ ctl_stats(int argc, char **argv)
 			else if (strcmp(optarg, "json") == 0)
 				fmt = FMT_JSON;
 			else
-				goto usage;
+				return ctl_usage_error("stats", "--format: "
+				    "table, csv or json");
+			break;
+		case 'w':
+			every = 5;
+			/* --watch 10 as well as --watch=10 */
+			if (optarg == NULL && optind < argc &&
+			    argv[optind][0] >= '0' && argv[optind][0] <= '9')
+				optarg = argv[optind++];
+			if (optarg != NULL) {
+				errno = 0;
+				every = strtol(optarg, &end, 10);
+				if (errno != 0 || *end != '\0' || every < 1 ||
+				    every > 3600)
+					return ctl_usage_error("stats",
+					    "--watch: 1 to 3600 seconds");
+			}
+			break;
+		case 'n':
+			errno = 0;
+			frames = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || frames < 1)
+				return ctl_usage_error("stats", "--frames: a "
+				    "count");
 			break;
 		default:
 			if (ctl_target_option(&t, ch, optarg) == -1)
-				goto usage;
+				return ctl_usage_error("stats", NULL);
 		}
 	}
 	if (optind != argc)
-		goto usage;
-	if ((c = ctl_target_connect(&t, "stats")) == NULL)
-		return 1;
+		return ctl_usage_error("stats", "no arguments expected");
+	if (every > 0 && (from != NULL || to != NULL || by != BY_NONE))
+		return ctl_usage_error("stats", "--watch shows today: no "
+		    "--from, --to or --by with it");
+	if ((c = ctl_target_connect(&t, &rc)) == NULL)
+		return rc;
+	rc = CTL_EXIT_ERROR;
+	if (every > 0) {
+		rc = watch(c, (int)every, frames);
+		client_close(c);
+		return rc;
+	}
 	params = json_pack("{s:s?, s:s?}", "from", from, "to", to);
 	res = client_call(c, "stats.summary", params, &code, &data, &err);
 	json_decref(params);
 	if (res == NULL) {
 		ctl_print_error("stats", err, data);
+		rc = code == -32602 ? CTL_EXIT_USAGE : CTL_EXIT_ERROR;
 		goto out;
 	}
-	if (by == BY_HOUR) {
-		if (date_range(str(res, "from"), str(res, "to"), dates,
+	if (by == BY_HOUR || by == BY_DAY) {
+		max = by == BY_HOUR ? DAYS_MAX : DAYS_MAX;
+		if (date_range(str(res, "from"), str(res, "to"), dates, max,
 		    &ndays) == -1) {
-			fprintf(stderr, "hotlinectl stats: --by hour shows at "
-			    "most %d days\n", DAYS_MAX);
+			fprintf(stderr, "hotlinectl stats: --by %s shows at "
+			    "most %d days\n", by == BY_HOUR ? "hour" : "day",
+			    DAYS_MAX);
+			rc = CTL_EXIT_USAGE;
+			ndays = 0;
 			goto out;
 		}
 		for (i = 0; i < ndays; i++) {
-			params = json_pack("{s:s}", "date", dates[i]);
-			days[i] = client_call(c, "stats.hourly", params, &code,
+			params = by == BY_HOUR ? json_pack("{s:s}", "date",
+			    dates[i]) : json_pack("{s:s, s:s}", "from",
+			    dates[i], "to", dates[i]);
+			days[i] = client_call(c, by == BY_HOUR ?
+			    "stats.hourly" : "stats.summary", params, &code,
 			    &data, &err);
 			json_decref(params);
 			if (days[i] == NULL) {
@@ -362,28 +615,33 @@ ctl_stats(int argc, char **argv)
 		}
 	}
 	if (fmt == FMT_JSON) {
-		if (by == BY_HOUR) {
-			for (i = 0; i < ndays; i++) {
-				dump = json_dumps(days[i], JSON_INDENT(2) |
-				    JSON_PRESERVE_ORDER);
-				printf("%s\n", dump ? dump : "");
-				free(dump);
-			}
-		} else {
-			dump = json_dumps(res, JSON_INDENT(2) |
-			    JSON_PRESERVE_ORDER);
-			printf("%s\n", dump ? dump : "");
-			free(dump);
-		}
+		/* One JSON document, whatever the view. */
+		if (by == BY_HOUR || by == BY_DAY) {
+			out = json_array();
+			for (i = 0; i < ndays; i++)
+				json_array_append(out, days[i]);
+			out = json_pack("{s:s, s:s, s:s, s:o, s:O}", "from",
+			    str(res, "from"), "to", str(res, "to"), "tz",
+			    str(res, "tz"), "days", out, "total", res);
+			print_json(out);
+			json_decref(out);
+		} else if (by == BY_ORG)
+			print_json(json_object_get(res, "by_org"));
+		else if (by == BY_CLIENT)
+			print_json(json_object_get(res, "by_client"));
+		else
+			print_json(res);
 	} else if (by == BY_HOUR)
 		print_hours(days, ndays, fmt);
+	else if (by == BY_DAY)
+		print_days(days, ndays, res, fmt);
 	else if (by == BY_ORG)
 		print_orgs(res, fmt);
 	else if (by == BY_CLIENT)
 		print_clients(res, fmt);
 	else
 		print_summary(res, fmt);
-	rc = 0;
+	rc = CTL_EXIT_OK;
 out:
 	for (i = 0; i < ndays; i++)
 		json_decref(days[i]);
@@ -391,15 +649,6 @@ out:
 	free(err);
 	client_close(c);
 	return rc;
-usage:
-	fprintf(stderr, "usage: hotlinectl stats [--from YYYY-MM-DD] "
-	    "[--to YYYY-MM-DD] [--by hour|org|client]\n"
-	    "           [--format table|csv|json] [--host H] [--port P] "
-	    "[--client NAME] [--token T]\n"
-	    "The dates are in the service's time zone, inclusive; both "
-	    "default to today.\nThe client defaults to the demo "
-	    "supervisor.\n");
-	return 2;
 }
 
 /* One line of a table: the note with its line ends as spaces, cut. */
@@ -450,12 +699,12 @@ ctl_alerts(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CTL_TARGET_OPTIONS,
+		CTL_COMMON_OPTIONS,
 		{ "since", required_argument, NULL, 's' },
 		{ "unacked", no_argument, NULL, 'u' },
 		{ "ack", required_argument, NULL, 'a' },
 		{ "note", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_target	 t;
@@ -464,11 +713,15 @@ ctl_alerts(int argc, char **argv)
 	char			*err = NULL, *dump, *end;
 	json_t			*params, *res, *data;
 	long long		 ack = 0;
-	int			 ch, code, unacked = 0, as_json = 0, rc = 1;
+	int			 ch, code, unacked = 0, as_json = 0;
+	int			 rc = CTL_EXIT_ERROR;
 
-	ctl_target_init(&t, CTL_DEMO_SUPERVISOR);
-	while ((ch = getopt_long(argc, argv, "H:p:C:T:s:ua:n:F:h", opts,
-	    NULL)) != -1) {
+	ctl_target_init(&t, "alerts", stats_roles);
+	while ((ch = getopt_long(argc, argv, CTL_TARGET_SHORT "s:ua:n:F:hV",
+	    opts, NULL)) != -1) {
+		if ((rc = ctl_help("alerts", ch)) != -1)
+			return rc;
+		rc = CTL_EXIT_ERROR;
 		switch (ch) {
 		case 's':
 			since = optarg;
@@ -501,8 +754,9 @@ ctl_alerts(int argc, char **argv)
 	if (optind != argc || (ack != 0) != (note != NULL) ||
 	    (ack != 0 && (since != NULL || unacked)))
 		goto usage;
-	if ((c = ctl_target_connect(&t, "alerts")) == NULL)
-		return 1;
+	if ((c = ctl_target_connect(&t, &rc)) == NULL)
+		return rc;
+	rc = CTL_EXIT_ERROR;
 	if (ack != 0) {
 		params = json_pack("{s:I, s:s}", "id", (json_int_t)ack, "note",
 		    note);
@@ -526,22 +780,14 @@ ctl_alerts(int argc, char **argv)
 		    str(res, "acked_by"), str(res, "acked_at"));
 	else
 		print_alerts(res);
-	rc = 0;
+	rc = CTL_EXIT_OK;
 out:
 	json_decref(res);
 	free(err);
 	client_close(c);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hotlinectl alerts [--since TIME] [--unacked] "
-	    "[--format table|json]\n"
-	    "       hotlinectl alerts --ack ID --note TEXT [--format "
-	    "table|json]\n"
-	    "           [--host H] [--port P] [--client NAME] [--token T]\n"
-	    "Lists the bulk-lookup alerts, or records that one was reviewed "
-	    "and what was\nfound (1-500 characters, no personal data). The "
-	    "client defaults to the demo\nsupervisor.\n");
-	return 2;
+	return ctl_usage_error("alerts", NULL);
 }
 
 int
@@ -550,7 +796,7 @@ ctl_audit(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "conf", required_argument, NULL, 'c' },
 		{ "checkpoint", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct audit_report	 r;
@@ -558,9 +804,11 @@ ctl_audit(int argc, char **argv)
 	struct store		*s;
 	const char		*conf_path = NULL, *checkpoint = NULL;
 	char			*err = NULL, n[32];
-	int			 ch, rc = 1;
+	int			 ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "c:k:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:k:hV", opts, NULL)) != -1) {
+		if ((rc = ctl_help("audit", ch)) != -1)
+			return rc;
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -572,16 +820,19 @@ ctl_audit(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind + 1 != argc || strcmp(argv[optind], "verify") != 0 ||
-	    conf_path == NULL)
+	if (optind + 1 != argc || strcmp(argv[optind], "verify") != 0)
 		goto usage;
+	if ((conf_path = ctl_conf_path(conf_path, 1)) == NULL)
+		return ctl_usage_error("audit", "-c conf (or $HOTLINE_CONF) "
+		    "needed");
 	if ((conf = ctl_load_conf(conf_path)) == NULL)
-		return 1;
+		return CTL_EXIT_ERROR;
+	rc = CTL_EXIT_ERROR;
 	if ((s = store_open(conf->data_dir, 0, 1, &err)) == NULL) {
 		fprintf(stderr, "hotlinectl audit: %s\n", err);
 		free(err);
 		config_free(conf);
-		return 1;
+		return CTL_EXIT_ERROR;
 	}
 	if (store_audit_verify(s, checkpoint, &r) == -1)
 		fprintf(stderr, "hotlinectl audit: cannot read the audit "
@@ -590,19 +841,18 @@ ctl_audit(int argc, char **argv)
 		printf("audit log OK: %s entries, head %lld:%s\n",
 		    ctl_thousands(r.entries, n, sizeof n),
 		    (long long)r.entries, r.head);
-		rc = 0;
-	} else if (r.bad_entry == 0)
+		rc = CTL_EXIT_OK;
+	} else if (r.bad_entry == 0) {
 		fprintf(stderr, "hotlinectl audit: %s\n", r.reason);
-	else
+		rc = CTL_EXIT_USAGE;
+	} else {
 		printf("audit log BROKEN at entry %lld: %s\n",
 		    (long long)r.bad_entry, r.reason);
+		rc = CTL_EXIT_NO;
+	}
 	store_close(s);
 	config_free(conf);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hotlinectl audit -c conf [--checkpoint "
-	    "N:HASH] verify\n"
-	    "A checkpoint is what hotlined logged as \"audit checkpoint "
-	    "N:HASH\".\n");
-	return 2;
+	return ctl_usage_error("audit", NULL);
 }

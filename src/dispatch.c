@@ -73,6 +73,8 @@ static const struct method {
 	  method_admin_client_enable },
 	{ "audit.verify", ROLE_ADMIN, COUNTS_NOTHING, M_AUDITED,
 	  method_audit_verify },
+	{ "admin.status", ROLE_ADMIN, COUNTS_NOTHING, M_AUDITED,
+	  method_admin_status },
 };
 #define NMETHODS	(sizeof methods / sizeof methods[0])
 

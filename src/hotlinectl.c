@@ -1,53 +1,28 @@
 /*
  * hotlinectl: administration of hotline. Dispatches to one function per
- * command (ctl_*.c).
+ * command (ctl_*.c); the table is ctl_usage.c's.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
 #include "log.h"
-
-static const struct {
-	const char	*name;
-	int		(*run)(int, char **);
-	const char	*usage;
-} commands[] = {
-	{ "init", ctl_init,
-	  "init (-c conf | --data-dir DIR)     create the data dir and key" },
-	{ "token", ctl_token,
-	  "token                               print a new client token" },
-	{ "import", ctl_import,
-	  "import -c conf --orgs FILE LIST...  import the affected lists" },
-	{ "gen", ctl_gen,
-	  "gen --orgs-out F --list-out F       write a synthetic list" },
-	{ "demo", ctl_demo,
-	  "demo [--dir demo]                   build the demo data set" },
-	{ "lookup", ctl_lookup,
-	  "lookup PHONE BIRTHDATE              look a caller up" },
-	{ "call", ctl_call,
-	  "call [--ani N] [--digits D,D...]    try a call: a terminal softphone" },
-	{ "stats", ctl_stats,
-	  "stats [--from D] [--to D] [--by hour|org|client]  statistics" },
-	{ "alerts", ctl_alerts,
-	  "alerts [--unacked] [--ack ID --note TEXT]  bulk-lookup alerts" },
-	{ "audit", ctl_audit,
-	  "audit -c conf verify                check the audit log's chain" },
-	{ "prompts-audio", ctl_prompts_audio,
-	  "prompts-audio -c conf --out DIR     render the IVR's recordings" },
-};
+#include "version.h"
 
 static int
-usage(void)
+usage(FILE *out, int status)
 {
 	size_t	i;
 
-	fprintf(stderr, "usage: hotlinectl COMMAND [options]\n");
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(stderr, "  %s\n", commands[i].usage);
-	fprintf(stderr, "hotlinectl COMMAND --help shows a command's "
-	    "options.\n");
-	return 2;
+	fprintf(out, "usage: hotlinectl COMMAND [options]\n\ncommands:\n");
+	for (i = 0; i < ctl_ncommands; i++)
+		fprintf(out, "  %-8s %s\n", ctl_commands[i].name,
+		    ctl_commands[i].summary);
+	fprintf(out, "\nhotlinectl COMMAND --help shows a command's options; "
+	    "hotlinectl(8) has them all.\n"
+	    "A command finds its conf with -c FILE, else $HOTLINE_CONF, else "
+	    "the demo's.\n");
+	return status;
 }
 
 int
@@ -57,10 +32,17 @@ main(int argc, char *argv[])
 
 	log_init("hotlinectl", LOG_LEVEL_WARN, LOG_TARGET_STDERR);
 	if (argc < 2)
-		return usage();
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+		return usage(stderr, CTL_EXIT_USAGE);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return usage(stdout, CTL_EXIT_OK);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("hotlinectl %s\n", HOTLINE_VERSION);
+		return CTL_EXIT_OK;
+	}
+	for (i = 0; i < ctl_ncommands; i++)
+		if (strcmp(argv[1], ctl_commands[i].name) == 0)
+			return ctl_commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "hotlinectl: unknown command %s\n", argv[1]);
-	return usage();
+	return usage(stderr, CTL_EXIT_USAGE);
 }

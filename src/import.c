@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "affected_build.h"
+#include "columns.h"
 #include "crypto.h"
 #include "hasher.h"
 #include "csv.h"
@@ -80,14 +81,15 @@ struct batch {
 	size_t			 len, cap;
 	int			 bad[BATCH_ROWS];
 	struct build_row	 out[BATCH_ROWS];
-	struct import_row_error	 err[BATCH_ROWS];
+	struct import_row_errors *err;		/* BATCH_ROWS, on the heap */
 };
 
 /* A list file, opened and its header mapped before the pipeline starts. */
 struct list_file {
 	const char		*path;
 	struct csv_reader	*csv;
-	int			 pos[LC_COUNT];
+	int			 pos[LC_COUNT];	/* -1: no such column */
+	size_t			 width;		/* fields of the header */
 };
 
 struct import {
@@ -100,6 +102,7 @@ struct import {
 	size_t				 ncodes;
 	int				 today;
 	int64_t				 reported;
+	int				 refused;	/* a file-level diagnosis */
 	struct timespec			 start, last;	/* progress */
 	off_t				 bytes_total;
 
@@ -134,23 +137,88 @@ static void	progress(struct import *, off_t, int);
 static void	phase(struct import *, const char *);
 static int	batch_add_row(struct batch *, const struct csv_row *,
 		    const int *);
+static void	reject(struct import *, const char *, unsigned long,
+		    const char *, const char *);
 
+/* A CSV field of the rejects file, quoted when it needs to be. */
+static void
+reject_field(FILE *f, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") != NULL) {
+		fputc('"', f);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else
+		fputs(s, f);
+	fputc(last ? '\n' : ',', f);
+}
+
+/*
+ * One line of --rejects: where and why, never a value (the reasons come
+ * from the normalizers, which never quote their input), so the file can
+ * go back to the organisation that sent the list.
+ */
+static void
+reject(struct import *im, const char *file, unsigned long line,
+    const char *field, const char *reason)
+{
+	char	num[24];
+
+	if (im->opt->rejects == NULL)
+		return;
+	snprintf(num, sizeof num, "%lu", line);
+	reject_field(im->opt->rejects, file, 0);
+	reject_field(im->opt->rejects, num, 0);
+	reject_field(im->opt->rejects, field, 0);
+	reject_field(im->opt->rejects, reason, 1);
+}
+
+/* One bad field: on the report (up to REPORT_MAX) and in the rejects. */
+static void
+report_field(struct import *im, const char *file, unsigned long line,
+    const char *field, const char *reason)
+{
+	reject(im, file, line, field, reason);
+	if (im->opt->report == NULL || im->reported++ >= REPORT_MAX)
+		return;
+	if (im->opt->progress)
+		fputs("\r\033[K", stderr);
+	fprintf(im->opt->report, "%s:%lu: %s: %s\n", file, line, field,
+	    reason);
+}
+
+/* A bad row with one problem. */
 static void
 report(struct import *im, const char *file, unsigned long line,
     const char *field, const char *fmt, ...)
 {
 	va_list	ap;
+	char	reason[256];
 
 	im->sum->bad_rows++;
-	if (im->opt->report == NULL || im->reported++ >= REPORT_MAX)
-		return;
-	if (im->opt->progress)
-		fputs("\r\033[K", stderr);
-	fprintf(im->opt->report, "%s:%lu: %s: ", file, line, field);
 	va_start(ap, fmt);
-	vfprintf(im->opt->report, fmt, ap);
+	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	fputc('\n', im->opt->report);
+	report_field(im, file, line, field, reason);
+}
+
+/* The header's problems, each on the header's line (columns_bind). */
+struct header_report {
+	struct import	*im;
+	const char	*file;
+	unsigned long	 line;
+};
+
+static void
+header_problem(void *arg, const char *reason)
+{
+	struct header_report	*h = arg;
+
+	report(h->im, h->file, h->line, "header", "%s", reason);
 }
 
 /*
@@ -291,8 +359,10 @@ load_orgs(struct import *im, char **err)
 	int64_t			 bad_before = im->sum->bad_rows;
 	size_t			 cap = 16, i;
 
-	if ((r = csv_open(file, im->opt->encoding, err)) == NULL)
+	if ((r = csv_open(file, im->opt->orgs_encoding, err)) == NULL) {
+		im->refused = errno == EILSEQ;
 		return -1;
+	}
 	if ((im->orgs.orgs = calloc(cap, sizeof *im->orgs.orgs)) == NULL)
 		goto nomem;
 	/* Id 0 is the built-in group of rows without an organisation. */
@@ -363,6 +433,7 @@ static int
 open_lists(struct import *im, char **err)
 {
 	struct list_file	*lf;
+	struct header_report	 h;
 	struct csv_row		 row;
 	struct stat		 st;
 	size_t			 i;
@@ -376,8 +447,10 @@ open_lists(struct import *im, char **err)
 		lf = &im->files[im->nfiles];
 		lf->path = im->opt->lists[i];
 		if ((lf->csv = csv_open(lf->path, im->opt->encoding, err)) ==
-		    NULL)
+		    NULL) {
+			im->refused = errno == EILSEQ;
 			return -1;
+		}
 		im->nfiles++;
 		if (stat(lf->path, &st) == 0)
 			im->bytes_total += st.st_size;
@@ -388,29 +461,38 @@ open_lists(struct import *im, char **err)
 			report(im, lf->path, 1, "header", "the file is empty");
 			goto bad_header;
 		}
-		if (map_header(im, lf->path, &row, import_list_cols, LC_COUNT,
-		    LC_COUNT,
-		    lf->pos) == -1)
+		h.im = im;
+		h.file = lf->path;
+		h.line = row.line;
+		lf->width = row.nfields;
+		if (columns_bind(im->opt->map, COLUMNS_IMPORT, &row, lf->pos,
+		    header_problem, &h) > 0)
 			goto bad_header;
 	}
 	return 0;
 bad_header:
-	if (asprintf(err, "%s: not an affected list (SPEC 4.2 header); "
-	    "nothing imported", im->files[im->nfiles - 1].path) == -1)
+	if (asprintf(err, "%s: not an affected list (hotline-lists(5): the "
+	    "header's columns; --map for another layout); nothing imported",
+	    im->files[im->nfiles - 1].path) == -1)
 		*err = NULL;
 	return -1;
 }
 
-/* Copies a row's fields, in column order, into the batch. */
+/*
+ * Copies a row's fields, in column order, into the batch; a column the
+ * file does not have is an empty field.
+ */
 static int
 batch_add_row(struct batch *b, const struct csv_row *row, const int *pos)
 {
-	size_t	 need = 0, len[LC_COUNT];
-	char	*p;
-	int	 k;
+	static char	 empty[1];
+	size_t		 need = 0, len[LC_COUNT];
+	char		*p, *field[LC_COUNT];
+	int		 k;
 
 	for (k = 0; k < LC_COUNT; k++) {
-		len[k] = strlen(row->fields[pos[k]]);
+		field[k] = pos[k] == -1 ? empty : row->fields[pos[k]];
+		len[k] = strlen(field[k]);
 		need += len[k] + 1;
 	}
 	if (b->len + need > b->cap) {
@@ -421,7 +503,7 @@ batch_add_row(struct batch *b, const struct csv_row *row, const int *pos)
 	}
 	b->off[b->n] = b->len;
 	for (k = 0; k < LC_COUNT; k++) {
-		memcpy(b->buf + b->len, row->fields[pos[k]], len[k] + 1);
+		memcpy(b->buf + b->len, field[k], len[k] + 1);
 		b->len += len[k] + 1;
 	}
 	return 0;
@@ -486,8 +568,10 @@ reader_main(void *arg)
 			b->read_error[b->n] = NULL;
 			if (rc == -1)
 				b->read_error[b->n] = csv_error(lf->csv);
-			else if (row.nfields != LC_COUNT)
-				b->read_error[b->n] = "wrong number of fields";
+			else if (row.nfields != lf->width)
+				b->read_error[b->n] = row.nfields < lf->width ?
+				    "fewer fields than the header" :
+				    "more fields than the header";
 			else if (batch_add_row(b, &row, lf->pos) == -1)
 				b->read_error[b->n] = "out of memory";
 			b->n++;
@@ -630,7 +714,7 @@ write_batches(struct import *im, char **err)
 {
 	struct batch	*b;
 	int64_t		 seq = 0;
-	size_t		 i;
+	size_t		 i, k;
 	int		 rc = 0;
 
 	for (;;) {
@@ -657,8 +741,12 @@ write_batches(struct import *im, char **err)
 				continue;
 			}
 			if (b->bad[i]) {
-				report(im, b->file, b->line[i],
-				    b->err[i].field, "%s", b->err[i].reason);
+				/* Every bad field, one bad row. */
+				im->sum->bad_rows++;
+				for (k = 0; k < b->err[i].n; k++)
+					report_field(im, b->file, b->line[i],
+					    b->err[i].e[k].field,
+					    b->err[i].e[k].reason);
 				continue;
 			}
 			if (affected_build_row(im->build, &b->out[i], err) ==
@@ -751,6 +839,10 @@ import_run(const struct import_options *opt, struct import_summary *sum,
 	im.today = normalize_today();
 	pthread_mutex_init(&im.lock, NULL);
 	pthread_cond_init(&im.cond, NULL);
+	for (i = 0; i < BATCHES; i++)
+		if ((im.batches[i].err = calloc(BATCH_ROWS,
+		    sizeof *im.batches[i].err)) == NULL)
+			goto out;
 	if (crypto_key_load(opt->key_file, 1, key, err) == -1)
 		goto out;
 	im.hasher = hasher_new(key);
@@ -787,8 +879,9 @@ import_run(const struct import_options *opt, struct import_summary *sum,
 	if (opt->progress)
 		progress(&im, im.bytes_total, 1);
 	if (im.reported > REPORT_MAX && opt->report != NULL)
-		fprintf(opt->report, "... and %lld more bad rows\n",
-		    (long long)(im.reported - REPORT_MAX));
+		fprintf(opt->report, "... and %lld more bad fields%s\n",
+		    (long long)(im.reported - REPORT_MAX), opt->rejects !=
+		    NULL ? " (all in the rejects file)" : "");
 	if (sum->bad_rows > opt->max_errors) {
 		if (asprintf(err, "%lld bad row(s)%s; nothing imported, the "
 		    "current list is unchanged", (long long)sum->bad_rows,
@@ -798,6 +891,7 @@ import_run(const struct import_options *opt, struct import_summary *sum,
 		goto out;
 	}
 	if (sum->rows == 0) {
+		im.refused = 1;
 		*err = strdup("no rows to import; the current list is "
 		    "unchanged");
 		goto out;
@@ -810,12 +904,16 @@ import_run(const struct import_options *opt, struct import_summary *sum,
 out:
 	if (rc == -1 && *err == NULL)
 		*err = strdup("out of memory");
+	if (rc == -1 && (sum->bad_rows > 0 || im.refused))
+		sum->refused = 1;
 	affected_build_abort(im.build);
 	for (i = 0; i < im.nfiles; i++)
 		csv_close(im.files[i].csv);
 	free(im.files);
-	for (i = 0; i < BATCHES; i++)
+	for (i = 0; i < BATCHES; i++) {
 		free(im.batches[i].buf);
+		free(im.batches[i].err);
+	}
 	free(im.read_err);
 	hasher_free(im.hasher);
 	free(im.codes);

@@ -44,12 +44,14 @@ import_row_sort_codes(struct import_code *codes, size_t n)
 	qsort(codes, n, sizeof *codes, code_cmp);
 }
 
-static int
-row_error(struct import_row_error *e, const char *field, const char *reason)
+static void
+row_error(struct import_row_errors *e, const char *field, const char *reason)
 {
-	e->field = field;
-	snprintf(e->reason, sizeof e->reason, "%s", reason);
-	return -1;
+	if (e->n == sizeof e->e / sizeof e->e[0])
+		return;
+	e->e[e->n].field = field;
+	snprintf(e->e[e->n].reason, sizeof e->e[e->n].reason, "%s", reason);
+	e->n++;
 }
 
 /* The items of extra_items (";"-separated age, card), or -1. */
@@ -82,7 +84,7 @@ extra_items(char *s, unsigned *items)
  */
 int
 import_row_build(const struct import_row_ctx *ctx, char **fields,
-    struct build_row *b, struct import_row_error *e)
+    struct build_row *b, struct import_row_errors *e)
 {
 	struct import_code	 key, *hit;
 	char			 phone[NORM_PHONE_SIZE], birth[NORM_DATE_SIZE];
@@ -90,11 +92,12 @@ import_row_build(const struct import_row_ctx *ctx, char **fields,
 	char			 address[NORM_ADDRESS_SIZE], gbuf[2];
 	char			*f[LC_COUNT];
 	const char		*why;
-	int			 k, gender = 0;
+	int			 k, gender = 0, keys = 0;
 
 	for (k = 0; k < LC_COUNT; k++)
 		f[k] = import_trim(fields[k]);
 	memset(b, 0, sizeof *b);
+	e->n = 0;
 	if (*f[LC_ORG] == '\0')
 		b->org = ORG_UNKNOWN_ID;
 	else {
@@ -102,44 +105,47 @@ import_row_build(const struct import_row_ctx *ctx, char **fields,
 		hit = bsearch(&key, ctx->codes, ctx->ncodes, sizeof key,
 		    code_cmp);
 		if (hit == NULL)
-			return row_error(e, "org_code", "unknown organisation "
-			    "(not in the organisation list)");
-		b->org = hit->id;
+			row_error(e, "org_code", "unknown organisation (not in "
+			    "the organisation list)");
+		else
+			b->org = hit->id;
 	}
 	if (normalize_birthdate(f[LC_BIRTHDATE], ctx->today, birth, &why) !=
 	    NORM_OK)
-		return row_error(e, "birthdate", why);
+		row_error(e, "birthdate", why);
 	b->items = ITEM_BIRTHDATE;
 	if (*f[LC_PHONE] != '\0') {
+		keys = 1;
 		if (normalize_phone(f[LC_PHONE], phone, &why) != NORM_OK)
-			return row_error(e, "phone", why);
+			row_error(e, "phone", why);
 		b->items |= ITEM_PHONE;
 		b->has |= BUILD_HAS_LOOKUP | BUILD_HAS_PHONE;
 	}
 	if (*f[LC_KANA] != '\0') {
+		keys = 1;
 		if (normalize_kana(f[LC_KANA], kana, &why) != NORM_OK)
-			return row_error(e, "kana", why);
+			row_error(e, "kana", why);
 		b->items |= ITEM_KANA;
 		b->has |= BUILD_HAS_SEARCH;
 	}
-	if ((b->has & (BUILD_HAS_LOOKUP | BUILD_HAS_SEARCH)) == 0)
-		return row_error(e, "row", "no match key: needs a phone or a "
-		    "kana name besides the birthdate");
+	if (!keys)
+		row_error(e, "row", "no match key: needs a phone or a kana name "
+		    "besides the birthdate");
 	if (*f[LC_GENDER] != '\0') {
 		if (normalize_gender(f[LC_GENDER], &gender, &why) != NORM_OK)
-			return row_error(e, "gender", why);
+			row_error(e, "gender", why);
 		b->items |= ITEM_GENDER;
 		b->has |= BUILD_HAS_GENDER;
 	}
 	if (*f[LC_POSTAL] != '\0') {
 		if (normalize_postal(f[LC_POSTAL], postal, &why) != NORM_OK)
-			return row_error(e, "postal_code", why);
+			row_error(e, "postal_code", why);
 		b->items |= ITEM_POSTAL_CODE;
 		b->has |= BUILD_HAS_POSTAL;
 	}
 	if (*f[LC_ADDRESS] != '\0') {
 		if (normalize_address(f[LC_ADDRESS], address, &why) != NORM_OK)
-			return row_error(e, "address", why);
+			row_error(e, "address", why);
 		b->items |= ITEM_ADDRESS;
 		b->has |= BUILD_HAS_ADDRESS;
 	}
@@ -148,8 +154,9 @@ import_row_build(const struct import_row_ctx *ctx, char **fields,
 	if (*f[LC_KATAGAKI] != '\0')
 		b->items |= ITEM_KATAGAKI;
 	if (extra_items(f[LC_EXTRA], &b->items) == -1)
-		return row_error(e, "extra_items", "unknown item (allowed: "
-		    "age, card)");
+		row_error(e, "extra_items", "unknown item (allowed: age, card)");
+	if (e->n > 0)
+		return -1;
 
 	if (b->has & BUILD_HAS_LOOKUP)
 		b->lookup_key = hasher_lookup_key(ctx->hasher, phone, birth);

@@ -10,7 +10,8 @@
  *     -> the operator (transferred), or the end if there is none
  *     (invalid_input)
  *   birthdate valid -> lookup -> notice (affected / not_found) -> menu
- *   menu: 1 repeat, 0 operator, 9 or timeout end
+ *   menu: 1 repeat, 0 operator, 9 or timeout end; after a not-found
+ *     answer also 2: the birthdate again (a lookup of the daily cap)
  *
  * Every way out of a call, hangup or transfer, says the fraud warning
  * first. Texts come from the prompts, with the dialled desk's
@@ -41,6 +42,7 @@ static const enum prompt_id said[] = {
 	PROMPT_GREETING, PROMPT_FRAUD_WARNING, PROMPT_CLOSED,
 	PROMPT_ASK_PHONE, PROMPT_ASK_BIRTHDATE, PROMPT_NO_INPUT,
 	PROMPT_INVALID_PHONE, PROMPT_INVALID_BIRTHDATE, PROMPT_MENU,
+	PROMPT_MENU_NOT_FOUND,
 	PROMPT_MENU_INVALID, PROMPT_TRANSFER, PROMPT_UNABLE,
 	PROMPT_RATE_LIMITED, PROMPT_GOODBYE, PROMPT_NOTICE_AFFECTED,
 	PROMPT_NOTICE_APOLOGY, PROMPT_NOTICE_NOT_FOUND,
@@ -226,12 +228,41 @@ ask(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a)
 	    collect(c, env, a, IVR_FIELD_BIRTHDATE);
 }
 
+/* A caller who was not found may have mistyped the birthdate: key 2. */
+static int
+not_found(const struct ivr_call *c)
+{
+	return c->has_outcome && c->outcome == OUTCOME_NOT_FOUND;
+}
+
 static int
 ask_menu(struct ivr_call *c, const struct ivr_env *env, struct ivr_actions *a)
 {
 	c->state = IVR_MENU;
-	return say(c, env, a, PROMPT_MENU, NULL) == -1 ? -1 :
-	    collect(c, env, a, IVR_FIELD_MENU);
+	return say(c, env, a, not_found(c) ? PROMPT_MENU_NOT_FOUND :
+	    PROMPT_MENU, NULL) == -1 ? -1 : collect(c, env, a, IVR_FIELD_MENU);
+}
+
+/*
+ * Menu 2 after a not-found answer: the birthdate once more. It is one
+ * more lookup, so a caller ID at its daily cap gets the rate-limited
+ * notice and an operator instead; the call keeps its not_found outcome.
+ */
+static int
+retry_birthdate(struct ivr_call *c, const struct ivr_env *env,
+    struct ivr_actions *a)
+{
+	int	n;
+
+	if (c->caller_known) {
+		n = callers_count(env->callers, c->caller, env->now - DAY_S);
+		if (n >= env->conf->ivr_daily_lookups)
+			return say(c, env, a, PROMPT_RATE_LIMITED, NULL) == -1 ?
+			    -1 : to_operator(c, env, a);
+	}
+	c->state = IVR_ASK_BIRTHDATE;
+	c->attempts = 0;
+	return ask(c, env, a);
 }
 
 /* The end of a call: fraud warning, goodbye, hangup. */
@@ -467,6 +498,8 @@ ivr_input(struct ivr_call *c, const struct ivr_env *env, const char *digits,
 		}
 		if (strcmp(digits, "0") == 0)
 			return to_operator(c, env, a);
+		if (strcmp(digits, "2") == 0 && not_found(c))
+			return retry_birthdate(c, env, a);
 		if (say(c, env, a, PROMPT_MENU_INVALID, NULL) == -1)
 			return -1;
 		if (++c->attempts >= env->conf->ivr_max_attempts)

@@ -1,7 +1,9 @@
 /*
  * Admin methods (SPEC §6.2): admin.reload, admin.client_enable,
- * audit.verify. Each is audited like every other request.
+ * audit.verify, and admin.status (what hotlinectl status shows). Each is
+ * audited like every other request.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,12 +11,14 @@
 #include <jansson.h>
 
 #include "commit.h"
+#include "affected.h"
 #include "config.h"
 #include "core.h"
 #include "guard.h"
 #include "log.h"
 #include "method.h"
 #include "store.h"
+#include "version.h"
 
 int
 method_admin_reload(struct call *call)
@@ -96,4 +100,39 @@ method_audit_verify(struct call *call)
 		json_object_set_new(result, "reason", json_string(r.reason));
 	}
 	return call_result(call, result);
+}
+
+/*
+ * admin.status: what a running hotlined serves, from memory only (no
+ * sqlite read): version, uptime, connections, IVR sessions, the list
+ * loaded and the storage's state.
+ */
+int
+method_admin_status(struct call *call)
+{
+	struct core	*core = call->core;
+	struct tm	 tm;
+	char		 started[32], zone[8], head[CRYPTO_SHA256_HEX_SIZE];
+	int64_t		 audit_n = 0;
+	time_t		 now = time(NULL);
+
+	localtime_r(&core->started, &tm);
+	strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof zone, "%z", &tm);
+	snprintf(started + strlen(started), sizeof started - strlen(started),
+	    "%.3s:%.2s", zone, zone + 3);
+	(void)store_audit_head(core->store, &audit_n, head);
+	return call_result(call, json_pack("{s:s, s:s, s:I, s:I, s:I, "
+	    "s:{s:I, s:I, s:s?}, s:{s:b, s:s, s:I}}",
+	    "version", HOTLINE_VERSION, "started", started,
+	    "uptime_s", (json_int_t)(now - core->started),
+	    "connections", (json_int_t)core->connections,
+	    "ivr_sessions", (json_int_t)core->sessions.n,
+	    "list", "records", (json_int_t)affected_rows(core->affected),
+	    "organisations", (json_int_t)(affected_orgs(core->affected)->n - 1),
+	    "built_at", *affected_built_at(core->affected) != '\0' ?
+	    affected_built_at(core->affected) : NULL,
+	    "storage", "ok", !commit_failed(core->commit),
+	    "synchronous", core->conf->sync_full ? "full" : "normal",
+	    "audit_entries", (json_int_t)audit_n));
 }

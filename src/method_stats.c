@@ -224,6 +224,10 @@ method_stats_summary(struct call *call)
 	    "by_client", clients,
 	    "alerts", (json_int_t)sum.alerts);
 	store_stats_free(&sum);
+	/* Not of the period: the calls in the IVR now, for live views. */
+	if (result != NULL)
+		json_object_set_new(result, "ivr_sessions",
+		    json_integer((json_int_t)core->sessions.n));
 	return call_result(call, result);
 }
 

@@ -80,6 +80,7 @@ static const struct {
 	[PROMPT_INVALID_BIRTHDATE] = { "invalid_birthdate", COMMON },
 	[PROMPT_MENU] = { "menu", COMMON },
 	[PROMPT_MENU_INVALID] = { "menu_invalid", COMMON },
+	[PROMPT_MENU_NOT_FOUND] = { "menu_not_found", COMMON },
 	[PROMPT_TRANSFER] = { "transfer", COMMON },
 	[PROMPT_UNABLE] = { "unable", COMMON },
 	[PROMPT_RATE_LIMITED] = { "rate_limited", COMMON },

@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "core.h"
 #include "log.h"
+#include "notify.h"
 #include "rpc.h"
 #include "server.h"
 
@@ -264,9 +265,11 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_notice("SIGHUP: reloading");
+		notify_reloading();
 		if (core_reload(srv->core, &err) == -1)
 			log_warnx("reload: %s", err);
 		free(err);
+		notify_ready();
 		return;
 	}
 	log_notice("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -309,6 +312,7 @@ server_stop(struct server *srv)
 	if (srv->stopping)
 		return;
 	srv->stopping = 1;
+	notify_stopping();
 	evconnlistener_disable(srv->listener);
 	evtimer_del(srv->ev_accept_resume);
 	TAILQ_FOREACH_SAFE(c, &srv->conns, entry, next)

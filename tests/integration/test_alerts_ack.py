@@ -296,14 +296,16 @@ class TestHotlinectlAlerts(AlertTest):
             p = self.ctl_alerts(*args, check=False)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
         p = self.ctl_alerts("--ack", aid, "--note", "", check=False)
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 3)
         self.assertIn("note", p.stderr)
+        # An operator cannot ack: named before anything is sent.
         p = self.ctl_alerts("--ack", aid, "--note", "ok", client="op",
                             check=False)
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("op", p.stderr)
         self.ctl_alerts("--ack", aid, "--note", "ok")
         p = self.ctl_alerts("--ack", aid, "--note", "again", check=False)
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 3)
         self.assertIn("id: not an open alert", p.stderr)
 
 
@@ -326,7 +328,7 @@ class TestSchemaUpgrade(AlertTest):
                         0)])
         # hotlinectl reads only, and says what to do.
         p = ctl("audit", "-c", self.dd.conf, "verify", check=False)
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 3)
         self.assertIn("schema version 2, this hotline uses 3 (hotlined "
                       "upgrades it when it starts)", p.stderr)
         self.d = Daemon(self.dd)

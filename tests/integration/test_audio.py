@@ -197,7 +197,7 @@ class TestAudio(HotlineTest):
     def test_missing_list_and_bad_usage(self):
         p = ctl("prompts-audio", "-c", self.dd.conf, "--out", self.out,
                 "--affected", self.dd.path("none.db"), check=False)
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 3)
         self.assertIn("--no-orgs renders the prompts alone", p.stderr)
         p = ctl("prompts-audio", "--out", self.out, check=False)
         self.assertEqual(p.returncode, 2)

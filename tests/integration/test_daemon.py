@@ -174,12 +174,13 @@ class TestCtl(unittest.TestCase):
                 out = ctl("lookup", "--port", d.port, m.group(1),
                           m.group(2)).stdout
                 self.assertIn("status:  affected", out)
-                out = ctl("lookup", "--port", d.port, "--json", "09000000000",
-                          "1980-01-01").stdout
-                self.assertEqual(json.loads(out)["status"], "not_found")
+                p = ctl("lookup", "--port", d.port, "--json", "09000000000",
+                        "1980-01-01", check=False)
+                self.assertEqual(p.returncode, 1)    # not found
+                self.assertEqual(json.loads(p.stdout)["status"], "not_found")
                 p = ctl("lookup", "--port", d.port, "0900", "1980-01-01",
                         check=False)
-                self.assertEqual(p.returncode, 1)
+                self.assertEqual(p.returncode, 2)    # invalid input
                 self.assertIn("phone:", p.stderr)
             finally:
                 d.stop()

@@ -87,7 +87,9 @@ class TestImportErrors(HotlineTest):
         hdr = write(self.dd, "h.csv", "org,name\nkomorebi,a\n")
         p = self.dd.import_lists(lists=[hdr], check=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn(f"{hdr}:1: header: missing column kana", p.stderr)
+        self.assertIn(f"{hdr}:1: header: missing column birthdate",
+                      p.stderr)
+        self.assertIn(f"{hdr}:1: header: unknown column 1", p.stderr)
 
     def test_bad_org_list(self):
         orgs = write(self.dd, "orgs.csv",
@@ -233,10 +235,18 @@ class TestEncodings(HotlineTest):
 class TestImportWhileServing(HotlineTest):
 
     def test_second_import_while_first_holds_lock_is_refused(self):
-        lock = os.path.join(self.dd.data, "import.lock")
+        # The lock is the data directory itself: no file is left behind.
         import fcntl
-        with open(lock, "w") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
+        self.assertNotIn("import.lock", os.listdir(self.dd.data))
+        fd = os.open(self.dd.data, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             p = self.dd.import_lists(check=False)
+        finally:
+            os.close(fd)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("another import is running", p.stderr)
+        self.dd.import_lists()
+        self.assertEqual(sorted(f for f in os.listdir(self.dd.data)
+                                if not f.startswith("hotline.db")),
+                         ["affected.db", "hotline.key"])

@@ -159,10 +159,23 @@ class TestPaths(IvrTest):
     def test_not_found(self):
         c = self.call(ani="09011112222")
         acts = c.input("19750402")
-        self.assertEqual(c.prompts(acts), ["notice_not_found", "menu",
-                                           "collect"])
+        self.assertEqual(c.prompts(acts), ["notice_not_found",
+                                           "menu_not_found", "collect"])
         c.input("9")
         self.assertEqual(c.end()["outcome"], "not_found")
+        self.check_script(c)
+
+    def test_not_found_then_birthdate_again(self):
+        # Menu 2: the birthdate once more; the second lookup finds the
+        # caller, and the call's outcome is that of its last lookup.
+        c = self.call(ani="09011112222")
+        c.input("19750402")
+        acts = c.input("2")
+        self.assertEqual(c.prompts(acts), ["ask_birthdate", "collect"])
+        acts = c.input("19750401")
+        self.assertEqual(c.prompts(acts)[0], "notice_affected")
+        c.input("9")
+        self.assertEqual(c.end()["outcome"], "affected")
         self.check_script(c)
 
     def test_withheld_caller_ids_ask_for_the_phone(self):

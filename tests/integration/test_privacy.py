@@ -151,3 +151,67 @@ class TestNoPlaintext(unittest.TestCase):
         self.assertEqual([n for n in nb if n in out], [])
         # The log did record the lookups, masked.
         self.assertRegex(self.d.log(), r"phone \*{6,7}\d{4}, affected")
+
+
+class TestRejectsAndMatchFiles(unittest.TestCase):
+    """What the import and the match job write besides the data
+    directory — the rejects file, the match output and their reports —
+    holds no value of the generated list either, bad rows included."""
+
+    def test_rejects_and_match_output(self):
+        dd = DataDir(import_list=False)
+        try:
+            src = dd.path("src")
+            os.mkdir(src)
+            orgs = os.path.join(src, "orgs.csv")
+            lst = os.path.join(src, "list.csv")
+            ctl("gen", "--rows", "600", "--seed", "12", "--orgs-out", orgs,
+                "--list-out", lst)
+            with open(lst, encoding="utf-8", newline="") as f:
+                rows = list(csv.DictReader(f))
+            # Spoil a field or two of every tenth row: they are rejected
+            # with their line, field and reason.
+            bad = [dict(r) for r in rows]
+            for i in range(0, len(bad), 10):
+                bad[i]["postal_code"] = "12"
+                if bad[i]["phone"]:
+                    bad[i]["phone"] = bad[i]["phone"][:5]
+            spoiled = os.path.join(src, "spoiled.csv")
+            with open(spoiled, "w", encoding="utf-8", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+                w.writeheader()
+                w.writerows(bad)
+            rejects = dd.path("rejects.csv")
+            p = ctl("import", "-c", dd.conf, "--orgs", orgs, "--rejects",
+                    rejects, "--max-errors", "100", spoiled)
+            with open(rejects, encoding="utf-8") as f:
+                self.assertGreaterEqual(len(f.read().splitlines()), 61)
+            # The register: every person of one organisation, as it
+            # might have kept them, in its own header names.
+            org = next(r["org_code"] for r in rows if r["org_code"])
+            register = os.path.join(src, "register.csv")
+            with open(register, "w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["氏名", "フリガナ", "電話番号", "生年月日", "住所"])
+                for r in rows:
+                    w.writerow([r["name"], r["kana"], r["phone"],
+                                r["birthdate"], r["address"]])
+            out = dd.path("matched.csv")
+            m = ctl("match", "-c", dd.conf, "--org", org, register, "--out",
+                    out, check=False)
+            self.assertIn(m.returncode, (0, 1), m.stderr)
+            with open(out, encoding="utf-8") as f:
+                self.assertEqual(len(f.read().splitlines()), len(rows) + 1)
+            nb = set()
+            for row in rows:
+                nb |= needles(row)
+            nb = [n.encode() for n in nb]
+            self.assertTrue(scan([register], nb))
+            files = [rejects, out]
+            for top, _, names in os.walk(dd.data):
+                files += [os.path.join(top, n) for n in names]
+            self.assertEqual(scan(files, nb), [])
+            said = (p.stdout + p.stderr + m.stdout + m.stderr).encode()
+            self.assertEqual([n for n in nb if n in said], [])
+        finally:
+            dd.cleanup()

@@ -185,7 +185,7 @@ class StatsTest(HotlineTest):
         self.assertEqual(set(got), {
             "from", "to", "tz", "inquiries", "by_outcome", "by_channel",
             "match_rate", "avg_handle_s", "peak_sessions", "by_org",
-            "by_client", "alerts"})
+            "by_client", "alerts", "ivr_sessions"})
         self.assertEqual((got["from"], got["to"], got["tz"]),
                          (date, date, "Asia/Tokyo"))
         for k in ("inquiries", "by_outcome", "by_channel", "peak_sessions",
@@ -453,12 +453,77 @@ class TestHotlinectlStats(StatsTest):
         out = self.ctl_stats("--format", "json")
         self.assertEqual(json.loads(out), self.summary(sup))
         out = self.ctl_stats("--by", "hour", "--format", "json")
-        self.assertEqual(json.loads(out), self.assertResult(
-            sup.call("stats.hourly", {"date": self.mix_date})))
+        self.assertEqual(json.loads(out)["days"], [self.assertResult(
+            sup.call("stats.hourly", {"date": self.mix_date}))])
         # Explicit dates.
         out = self.ctl_stats("--from", self.mix_date, "--to",
                              self.mix_date, "--format", "json")
         self.assertEqual(json.loads(out)["inquiries"], 13)
+
+    def test_by_day_hour_totals_org_json(self):
+        import datetime
+        self.run_mix()
+        sup = self.connect("sup")
+        s = self.summary(sup)
+        day = datetime.date.fromisoformat(self.mix_date)
+        first = (day - datetime.timedelta(days=2)).isoformat()
+        # --by day: a row per day of the period, the total last.
+        out = self.ctl_stats("--by", "day", "--from", first, "--to",
+                             self.mix_date)
+        self.assertFits(out)
+        lines = out.splitlines()[1:]
+        self.assertEqual([l.split()[0] for l in lines],
+                         [(day - datetime.timedelta(days=k)).isoformat()
+                          for k in (2, 1, 0)] + ["total"])
+        self.assertEqual([int(l.split()[1]) for l in lines], [0, 0, 13, 13])
+        rows = list(csv.DictReader(io.StringIO(self.ctl_stats(
+            "--by", "day", "--from", first, "--to", self.mix_date,
+            "--format", "csv"))))
+        self.assertEqual(rows[-1]["date"], "total")
+        self.assertEqual(int(rows[2]["affected"]), s["by_outcome"]["affected"])
+        j = json.loads(self.ctl_stats("--by", "day", "--from", first,
+                                      "--to", self.mix_date, "--format",
+                                      "json"))
+        self.assertEqual(len(j["days"]), 3)
+        self.assertEqual(j["total"]["inquiries"], 13)
+        # --by hour over three days: 24 rows and a total for each.
+        out = self.ctl_stats("--by", "hour", "--from", first, "--to",
+                             self.mix_date)
+        self.assertFits(out)
+        totals = [l.split() for l in out.splitlines() if " total " in l]
+        self.assertEqual([(t[0], int(t[2])) for t in totals],
+                         [(first, 0), ((day - datetime.timedelta(days=1))
+                                       .isoformat(), 0), (self.mix_date, 13)])
+        rows = list(csv.DictReader(io.StringIO(self.ctl_stats(
+            "--by", "hour", "--from", first, "--to", self.mix_date,
+            "--format", "csv"))))
+        self.assertEqual(len(rows), 3 * 25)
+        self.assertEqual([r["hour"] for r in rows].count("total"), 3)
+        # --by org --format json: the organisation rows themselves.
+        j = json.loads(self.ctl_stats("--by", "org", "--format", "json"))
+        self.assertEqual(j, s["by_org"])
+        j = json.loads(self.ctl_stats("--by", "client", "--format", "json"))
+        self.assertEqual(j, s["by_client"])
+
+    def test_watch(self):
+        self.run_mix()
+        gw = self.connect("gw")
+        gw.call("call.begin", {"call_id": "open-call"})
+        out = self.ctl_stats("--watch", "1", "--frames", "2")
+        frames = out.split("hotline now: ")[1:]
+        self.assertEqual(len(frames), 2, out)
+        for f in frames:
+            self.assertRegex(f, r"calls in the IVR now +1\n")
+            self.assertRegex(f, r"inquiries today +13\b")
+            self.assertRegex(f, r"affected +6\n")
+            self.assertRegex(f, r"this hour \(%02d:00\) +13 " %
+                             self.mix_hour)
+            self.assertIn("no open alerts", f)
+        self.assertFits(out)
+        p = ctl("stats", "--port", self.d.port, "--watch", "--by", "org",
+                env=dict(os.environ, HOTLINE_CLIENT="sup",
+                         HOTLINE_TOKEN=CLIENTS["sup"][1]), check=False)
+        self.assertEqual(p.returncode, 2)
 
     def test_errors(self):
         env = dict(os.environ, HOTLINE_CLIENT="sup",

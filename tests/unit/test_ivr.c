@@ -220,7 +220,7 @@ test_daily_cap(void **state)
 		assert_int_equal(c.caller_known, 1);
 		assert_int_equal(callers_add(w->callers, c.caller, w->env.now),
 		    0);
-		expect(&a, "notice_not_found,menu,collect:menu");
+		expect(&a, "notice_not_found,menu_not_found,collect:menu");
 		assert_int_equal(ivr_outcome(&c), OUTCOME_NOT_FOUND);
 		ivr_clear(&c);
 	}
@@ -237,6 +237,81 @@ test_daily_cap(void **state)
 	expect(&a, "greeting,fraud_warning,ask_birthdate,collect:birthdate");
 	ivr_clear(&c);
 	w->env.now -= 86400 + 1;
+}
+
+/*
+ * After a not-found answer, 2 asks for the birthdate again; the second
+ * lookup counts against the daily cap (2 in this conf), so a third try
+ * gets the rate-limited notice and an operator, keeping not_found.
+ */
+/*
+ * One input, and what a front end does with the lookups it reports: the
+ * caller's daily count (committed, here at once).
+ */
+static void
+input(struct world *w, struct ivr_call *c, const char *digits,
+    struct ivr_actions *a)
+{
+	assert_int_equal(ivr_input(c, &w->env, digits, a), 0);
+	if (a->lookups > 0 && c->caller_known)
+		assert_int_equal(callers_add(w->callers, c->caller,
+		    w->env.now), 0);
+}
+
+static void
+test_menu_retry_birthdate(void **state)
+{
+	struct world		*w = *state;
+	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_call		 c;
+
+	assert_int_equal(ivr_begin(&c, &w->env, "070-7777-8888", NULL, NULL,
+	    &a), 0);
+	ivr_actions_free(&a);
+	input(w, &c, "19600631", &a);
+	ivr_actions_free(&a);
+	input(w, &c, "19600701", &a);
+	expect(&a, "notice_not_found,menu_not_found,collect:menu");
+	input(w, &c, "2", &a);
+	expect(&a, "ask_birthdate,collect:birthdate");
+	input(w, &c, "19600630", &a);
+	expect(&a, "notice_affected,notice_org,notice_apology,menu,"
+	    "collect:menu");
+	assert_int_equal(ivr_outcome(&c), OUTCOME_AFFECTED);
+	/* Once found, 2 is not a menu key. */
+	input(w, &c, "2", &a);
+	expect(&a, "menu_invalid,menu,collect:menu");
+	ivr_clear(&c);
+
+	/* The cap: this caller ID has made its 2 lookups today. */
+	assert_int_equal(ivr_begin(&c, &w->env, "07077778888", NULL, NULL,
+	    &a), 0);
+	expect(&a, "greeting,fraud_warning,rate_limited,fraud_warning,transfer,"
+	    "transfer");
+	ivr_clear(&c);
+}
+
+/* Menu 2 at the cap: the rate-limited notice, the outcome kept. */
+static void
+test_menu_retry_at_cap(void **state)
+{
+	struct world		*w = *state;
+	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_call		 c;
+
+	assert_int_equal(ivr_begin(&c, &w->env, "050-2222-3333", NULL, NULL,
+	    &a), 0);
+	ivr_actions_free(&a);
+	input(w, &c, "19990908", &a);
+	ivr_actions_free(&a);
+	input(w, &c, "2", &a);
+	ivr_actions_free(&a);
+	input(w, &c, "19990907", &a);
+	expect(&a, "notice_not_found,menu_not_found,collect:menu");
+	input(w, &c, "2", &a);
+	expect(&a, "rate_limited,fraud_warning,transfer,transfer");
+	assert_int_equal(ivr_outcome(&c), OUTCOME_NOT_FOUND);
+	ivr_clear(&c);
 }
 
 static void
@@ -408,6 +483,8 @@ main(void)
 		cmocka_unit_test(test_affected_call),
 		cmocka_unit_test(test_withheld_then_failures),
 		cmocka_unit_test(test_daily_cap),
+		cmocka_unit_test(test_menu_retry_birthdate),
+		cmocka_unit_test(test_menu_retry_at_cap),
 		cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_sounds_cover_every_say),
 	};
