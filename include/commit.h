@@ -36,7 +36,16 @@ struct commit_waiter {
 
 struct commit;
 
-struct commit *commit_new(struct store *);
+/*
+ * What the service learns of each group once it is done, before the
+ * hooks and the waiters: its batch (still whole), whether it held, how
+ * long the commit took. For the figures and metrics, which count only
+ * what is durable.
+ */
+typedef void (*commit_done_fn)(void *arg, const struct store_batch *,
+	    int ok, uint64_t duration_ns);
+
+struct commit *commit_new(struct store *, commit_done_fn, void *arg);
 /* Rolls nothing back: the caller commits (or not) first. */
 void	commit_free(struct commit *);
 

@@ -30,6 +30,8 @@ struct commit;
 struct guard;
 struct hasher;
 struct inquiry_table;
+struct live;
+struct metrics;
 struct prompts;
 struct ref_table;
 struct store;
@@ -64,6 +66,8 @@ struct core {
 	struct callers		*callers;
 	struct inquiry_table	*open_inquiries;
 	struct alerts		*alerts;	/* the open ones */
+	struct metrics		*metrics;	/* for /metrics */
+	struct live		*live;		/* today's figures */
 	int64_t			 next_inquiry;
 	int64_t			 next_alert;
 	time_t			 started;
@@ -127,6 +131,13 @@ int	core_finish(struct core *, int seconds);
 
 /* Once a second: session timeouts and the expiry of what is kept a day. */
 void	core_sweep(struct core *, time_t now);
+
+/*
+ * The open IVR sessions changed (or an alert opened or closed): the
+ * gauges and today's figures follow.
+ */
+void	core_sessions_changed(struct core *);
+void	core_alerts_changed(struct core *);
 
 /* The language of a request: lang if given (ja, en), else the conf's. */
 const char *core_lang(const struct core *, const char *lang);

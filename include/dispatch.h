@@ -74,6 +74,9 @@ struct dispatch_result {
 void	dispatch(struct core *, struct principal *, const char *method,
 	    json_t *params, struct dispatch_result *r);
 
+/* The methods' names, in table order (what the metrics count under). */
+const char *const *dispatch_methods(size_t *n);
+
 /* Frees what a result holds (after the front end has used it). */
 void	dispatch_result_clear(struct dispatch_result *);
 

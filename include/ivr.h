@@ -63,13 +63,14 @@ struct ivr_action {
 /*
  * The actions of one event, in order, and what the event did that others
  * count: a lookup in the affected list (the bulk-lookup window, the
- * caller's daily cap).
+ * caller's daily cap), or one the daily cap refused (the metrics).
  */
 struct ivr_actions {
 	struct ivr_action	*v;
 	size_t			 n;
 	size_t			 cap;
 	int			 lookups;
+	int			 capped;	/* the caller's daily cap refused one */
 };
 
 enum ivr_state {

@@ -37,6 +37,7 @@ int	method_stats_summary(struct call *);
 int	method_stats_hourly(struct call *);
 int	method_alerts_list(struct call *);
 int	method_alerts_ack(struct call *);
+int	method_stats_live(struct call *);
 
 /* method_admin.c */
 int	method_admin_reload(struct call *);

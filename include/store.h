@@ -141,6 +141,17 @@ int	store_batch_request(struct store_batch *, time_t, const char *client,
 /* Open IVR sessions now: the peak of the 15-minute bucket. */
 void	store_batch_sessions(struct store_batch *, time_t, size_t open);
 
+/* What a batch holds, for what is fed once it is committed. */
+struct store_batch_counts {
+	size_t	inquiries, completions, audit, alerts;
+};
+void	store_batch_counts(const struct store_batch *,
+	    struct store_batch_counts *);
+/* Calls fn for each inquiry of the batch, then cfn for each completion. */
+void	store_batch_foreach(const struct store_batch *,
+	    void (*fn)(const struct store_inquiry *, void *),
+	    void (*cfn)(const struct store_completion *, void *), void *arg);
+
 /*
  * Applies a batch in one transaction: its rows, the audit entries
  * chained onto the log's head, and the counters they move. 0 when it is

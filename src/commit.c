@@ -4,6 +4,7 @@
  * in sequence order, so an owner resolves its held answers front to back.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "commit.h"
 #include "compat.h"
@@ -19,6 +20,8 @@ TAILQ_HEAD(waiter_list, commit_waiter);
 
 struct commit {
 	struct store		*store;
+	commit_done_fn		 done;
+	void			*done_arg;
 	struct store_batch	*batch;
 	uint64_t		 seq;		/* the open group's */
 	int			 broken;	/* a write of the group failed */
@@ -31,7 +34,7 @@ struct commit {
 };
 
 struct commit *
-commit_new(struct store *store)
+commit_new(struct store *store, commit_done_fn done, void *done_arg)
 {
 	struct commit	*c;
 
@@ -42,6 +45,8 @@ commit_new(struct store *store)
 		return NULL;
 	}
 	c->store = store;
+	c->done = done;
+	c->done_arg = done_arg;
 	c->seq = 1;
 	TAILQ_INIT(&c->waiters);
 	return c;
@@ -131,14 +136,20 @@ commit_run(struct commit *c)
 {
 	struct commit_waiter	*w, *next;
 	uint64_t		 seq = c->seq;
+	struct timespec		 t0, t1;
 	struct hook		*run;
 	size_t			 i, nrun, run_cap;
 	int			 ok;
 
 	if (commit_pending(c) == 0 && TAILQ_EMPTY(&c->waiters))
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ok = !c->broken && store_batch_apply(c->store, c->batch) == 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	c->last_failed = !ok;
+	if (c->done != NULL && store_batch_size(c->batch) > 0)
+		c->done(c->done_arg, c->batch, ok, (uint64_t)((t1.tv_sec -
+		    t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)));
 	if (!ok)
 		log_warnx("hotline.db: group %llu not committed; its answers "
 		    "become storage errors", (unsigned long long)seq);

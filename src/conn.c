@@ -24,6 +24,7 @@
 #include "config.h"
 #include "conn.h"
 #include "log.h"
+#include "metrics.h"
 #include "rpc.h"
 #include "server.h"
 
@@ -96,6 +97,7 @@ conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
 	srv->core->connections++;
+	metrics_gauge_add(srv->core->metrics, METRICS_CONNECTIONS_RPC, 1);
 	log_debug("%s: open from %s", c->who.origin, c->who.peer);
 	return c;
 }
@@ -140,6 +142,7 @@ conn_close(struct conn *c, const char *reason)
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	srv->core->connections--;
+	metrics_gauge_add(srv->core->metrics, METRICS_CONNECTIONS_RPC, -1);
 	TAILQ_INSERT_TAIL(&srv->dead, c, entry);
 	c->dead = 1;
 }

@@ -16,8 +16,11 @@
 #include "crypto.h"
 #include "guard.h"
 #include "hasher.h"
+#include "dispatch.h"
 #include "inquiry.h"
+#include "live.h"
 #include "log.h"
+#include "metrics.h"
 #include "prompt.h"
 #include "refs.h"
 #include "store.h"
@@ -79,6 +82,61 @@ restore_open_inquiry(const struct store_inquiry *q, void *arg)
 	    q->time, q->client, q->outcome, q->duration_s, q->orgs, q->norgs);
 }
 
+static void
+committed_inquiry(const struct store_inquiry *q, void *arg)
+{
+	struct core	*core = arg;
+
+	metrics_inquiry(core->metrics, q->channel, q->outcome);
+	live_inquiry(core->live, time(NULL), q->time, q->channel, q->outcome,
+	    q->duration_s, q->orgs, q->norgs);
+}
+
+static void
+committed_completion(const struct store_completion *c, void *arg)
+{
+	struct core	*core = arg;
+
+	metrics_inquiry_completed(core->metrics, c->outcome);
+	live_inquiry_completed(core->live, time(NULL), c->time,
+	    CHANNEL_OPERATOR, c->old_outcome, c->old_duration_s, c->outcome,
+	    c->duration_s, c->orgs, c->norgs);
+}
+
+/*
+ * A group is done: the metrics and today's figures count what it made
+ * durable, and nothing of a group that failed.
+ */
+static void
+committed(void *arg, const struct store_batch *b, int ok, uint64_t ns)
+{
+	struct core			*core = arg;
+	struct store_batch_counts	 n;
+
+	metrics_commit(core->metrics, ns, ok);
+	if (!ok)
+		return;
+	store_batch_counts(b, &n);
+	metrics_count(core->metrics, METRICS_AUDIT_ENTRIES, n.audit);
+	metrics_count(core->metrics, METRICS_ALERTS_RAISED, n.alerts);
+	store_batch_foreach(b, committed_inquiry, committed_completion, core);
+}
+
+void
+core_sessions_changed(struct core *core)
+{
+	metrics_gauge_set(core->metrics, METRICS_SESSIONS_IVR,
+	    (int64_t)core->sessions.n);
+	live_sessions(core->live, time(NULL), (int64_t)core->sessions.n);
+}
+
+void
+core_alerts_changed(struct core *core)
+{
+	metrics_gauge_set(core->metrics, METRICS_ALERTS_OPEN,
+	    (int64_t)alerts_open(core->alerts));
+}
+
 /* What hotline.db knows that the service keeps in memory. */
 static int
 restore(struct core *core, char **err)
@@ -106,14 +164,23 @@ restore(struct core *core, char **err)
 		return -1;
 	}
 	core->audit_checkpoint = n;
+	if (live_seed(core->live, core->reader, time(NULL)) == -1) {
+		*err = strdup("hotline.db: cannot read today's counters");
+		return -1;
+	}
+	core_alerts_changed(core);
+	metrics_gauge_set(core->metrics, METRICS_AFFECTED_RECORDS,
+	    affected_rows(core->affected));
 	return 0;
 }
 
 struct core *
 core_new(struct config *conf, char **err)
 {
-	struct core	*core;
-	unsigned char	 key[CRYPTO_KEY_SIZE];
+	struct core		*core;
+	const char *const	*methods;
+	unsigned char		 key[CRYPTO_KEY_SIZE];
+	size_t			 nmethods;
 
 	*err = NULL;
 	if ((core = calloc(1, sizeof *core)) == NULL) {
@@ -137,7 +204,12 @@ core_new(struct config *conf, char **err)
 	    err)) == NULL ||
 	    (core->reader = store_open(conf->data_dir, 0, 1, err)) == NULL)
 		goto fail;
-	if ((core->commit = commit_new(core->store)) == NULL ||
+	methods = dispatch_methods(&nmethods);
+	if ((core->metrics = metrics_new(methods, nmethods,
+	    HOTLINE_VERSION)) == NULL ||
+	    (core->live = live_new(core->started)) == NULL ||
+	    (core->commit = commit_new(core->store, committed, core)) ==
+	    NULL ||
 	    (core->guard = guard_new()) == NULL ||
 	    (core->refs = ref_table_new()) == NULL ||
 	    (core->callers = callers_new()) == NULL ||
@@ -196,6 +268,8 @@ core_free(struct core *core)
 	ref_table_free(core->refs);
 	guard_free(core->guard);
 	commit_free(core->commit);
+	live_free(core->live);
+	metrics_free(core->metrics);
 	store_close(core->reader);
 	store_close(core->store);
 	affected_unref(core->affected);
@@ -266,6 +340,8 @@ core_reload(struct core *core, char **err)
 	} else {
 		affected_unref(core->affected);
 		core->affected = a;
+		metrics_gauge_set(core->metrics, METRICS_AFFECTED_RECORDS,
+		    affected_rows(a));
 		log_info("reload: affected.db loaded, %lld records",
 		    (long long)affected_rows(a));
 	}

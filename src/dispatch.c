@@ -18,6 +18,7 @@
 #include "guard.h"
 #include "log.h"
 #include "method.h"
+#include "metrics.h"
 #include "prompt.h"
 #include "store.h"
 
@@ -63,6 +64,8 @@ static const struct method {
 	  method_stats_summary },
 	{ "stats.hourly", ROLE_SUPERVISOR, COUNTS_NOTHING, M_AUDITED,
 	  method_stats_hourly },
+	{ "stats.live", ROLE_SUPERVISOR, COUNTS_NOTHING, M_AUDITED,
+	  method_stats_live },
 	{ "alerts.list", ROLE_SUPERVISOR, COUNTS_NOTHING, M_AUDITED,
 	  method_alerts_list },
 	{ "alerts.ack", ROLE_SUPERVISOR, COUNTS_NOTHING, M_AUDITED,
@@ -77,6 +80,18 @@ static const struct method {
 	  method_admin_status },
 };
 #define NMETHODS	(sizeof methods / sizeof methods[0])
+
+const char *const *
+dispatch_methods(size_t *n)
+{
+	static const char	*names[NMETHODS];
+	size_t			 i;
+
+	for (i = 0; i < NMETHODS; i++)
+		names[i] = methods[i].name;
+	*n = NMETHODS;
+	return names;
+}
 
 const char *
 dispatch_error_message(int code)
@@ -190,6 +205,7 @@ alert_done(void *arg, int ok)
 
 	if (ok) {
 		(void)alerts_add(h->core->alerts, h->id);
+		core_alerts_changed(h->core);
 		if (h->suspend)
 			guard_set_suspended(h->core->guard, h->client, 1);
 	} else
@@ -335,12 +351,13 @@ dispatch(struct core *core, struct principal *who, const char *name,
 {
 	const struct method	*m = NULL;
 	struct call		 call;
-	struct timespec		 mono;
+	struct timespec		 mono, t0;
 	size_t			 i, pending = commit_pending(core->commit);
 	time_t			 now = time(NULL);
 	int			 retry;
 
 	memset(r, 0, sizeof *r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < NMETHODS; i++)
 		if (strcmp(methods[i].name, name) == 0) {
 			m = &methods[i];
@@ -348,12 +365,12 @@ dispatch(struct core *core, struct principal *who, const char *name,
 		}
 	if (m == NULL && who->role == ROLE_NONE) {
 		r->error = RPC_METHOD_NOT_FOUND;
-		return;
+		goto measured;
 	}
 	/* Not authenticated: nothing to audit, no one to name. */
 	if (m != NULL && !(m->flags & M_NO_AUTH) && who->role == ROLE_NONE) {
 		r->error = RPC_UNAUTHENTICATED;
-		return;
+		goto measured;
 	}
 	memset(&call, 0, sizeof call);
 	call.core = core;
@@ -380,7 +397,8 @@ dispatch(struct core *core, struct principal *who, const char *name,
 	    &mono), guard_rate(core->guard, core->conf, who->client,
 	    (double)mono.tv_sec + (double)mono.tv_nsec / 1e9, &retry) == -1))
 		call_fail(&call, RPC_RATE_LIMITED, json_pack("{s:i}",
-		    "retry_after_s", retry));
+		    "retry_after_s", retry)), metrics_count(core->metrics,
+		    METRICS_RATE_LIMITED_CLIENT, 1);
 	else if (m->handler(&call) == -1 || call.result == NULL) {
 		if (call.error == 0)
 			call.error = RPC_INTERNAL_ERROR;
@@ -408,6 +426,11 @@ dispatch(struct core *core, struct principal *who, const char *name,
 	r->error = call.error;
 	r->error_data = call.error_data;
 	r->durable = r->error == 0 && r->seq != 0;
+measured:
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	metrics_request(core->metrics, m != NULL ? (size_t)(m - methods) :
+	    NMETHODS, r->error, (uint64_t)((mono.tv_sec - t0.tv_sec) *
+	    1000000000LL + (mono.tv_nsec - t0.tv_nsec)));
 }
 
 void

@@ -89,7 +89,7 @@ ivr_actions_free(struct ivr_actions *a)
 	free(a->v);
 	a->v = NULL;
 	a->n = a->cap = 0;
-	a->lookups = 0;
+	a->lookups = a->capped = 0;
 }
 
 static int
@@ -256,9 +256,11 @@ retry_birthdate(struct ivr_call *c, const struct ivr_env *env,
 
 	if (c->caller_known) {
 		n = callers_count(env->callers, c->caller, env->now - DAY_S);
-		if (n >= env->conf->ivr_daily_lookups)
+		if (n >= env->conf->ivr_daily_lookups) {
+			a->capped = 1;
 			return say(c, env, a, PROMPT_RATE_LIMITED, NULL) == -1 ?
 			    -1 : to_operator(c, env, a);
+		}
 	}
 	c->state = IVR_ASK_BIRTHDATE;
 	c->attempts = 0;
@@ -449,6 +451,7 @@ ivr_begin(struct ivr_call *c, const struct ivr_env *env, const char *ani,
 		c->caller = hasher_caller_key(env->hasher, c->phone);
 		n = callers_count(env->callers, c->caller, env->now - DAY_S);
 		if (n >= conf->ivr_daily_lookups) {
+			a->capped = 1;
 			set_outcome(c, OUTCOME_RATE_LIMITED);
 			return say(c, env, a, PROMPT_RATE_LIMITED, NULL) == -1 ?
 			    -1 : to_operator(c, env, a);

@@ -18,6 +18,7 @@
 #include "ivr.h"
 #include "log.h"
 #include "method.h"
+#include "metrics.h"
 #include "prompt.h"
 #include "session.h"
 #include "store.h"
@@ -182,6 +183,8 @@ method_call_begin(struct call *call)
 		session_drop(core, s);
 		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
 	}
+	if (a.capped)
+		metrics_count(core->metrics, METRICS_RATE_LIMITED_CALLER, 1);
 	ivr_actions_free(&a);
 	log_debug("call %s by %s: session opened", call_id, s->client);
 	return call_result(call, json_pack("{s:s, s:o}", "session", s->id,
@@ -236,6 +239,8 @@ method_call_input(struct call *call)
 	 * bulk-lookup window, or call.* would be an unwatched oracle.
 	 */
 	call->counted = a.lookups;
+	if (a.capped)
+		metrics_count(core->metrics, METRICS_RATE_LIMITED_CALLER, 1);
 	if (a.lookups > 0 && caller_looked_up(core, &s->ivr, env.now) == -1) {
 		ivr_actions_free(&a);
 		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);

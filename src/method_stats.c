@@ -17,6 +17,7 @@
 #include "commit.h"
 #include "config.h"
 #include "core.h"
+#include "live.h"
 #include "log.h"
 #include "method.h"
 #include "notice.h"
@@ -376,7 +377,7 @@ note_problem(const char *note, size_t len)
 
 /* The ack is committed: the alert is closed; or not: still open. */
 struct ack_hook {
-	struct alerts	*alerts;
+	struct core	*core;
 	int64_t		 id;
 };
 
@@ -385,10 +386,11 @@ ack_done(void *arg, int ok)
 {
 	struct ack_hook	*h = arg;
 
-	if (ok)
-		alerts_remove(h->alerts, h->id);
-	else
-		alerts_set(h->alerts, h->id, ALERT_OPEN);
+	if (ok) {
+		alerts_remove(h->core->alerts, h->id);
+		core_alerts_changed(h->core);
+	} else
+		alerts_set(h->core->alerts, h->id, ALERT_OPEN);
 	free(h);
 }
 
@@ -424,7 +426,7 @@ method_alerts_ack(struct call *call)
 		return call_invalid(call, "id", "not an open alert");
 	if ((h = malloc(sizeof *h)) == NULL)
 		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
-	h->alerts = core->alerts;
+	h->core = core;
 	h->id = (int64_t)id;
 	if (store_batch_ack(commit_batch(core->commit), (int64_t)id, by, note,
 	    now) == -1 || core_on_commit(core, ack_done, h) == -1) {
@@ -437,4 +439,33 @@ method_alerts_ack(struct call *call)
 	iso_time(now, when);
 	return call_result(call, json_pack("{s:I, s:s, s:s}", "id", id,
 	    "acked_by", by, "acked_at", when));
+}
+
+static json_t *
+live_org_name(const char *code, void *arg)
+{
+	return org_name(arg, code);
+}
+
+/*
+ * stats.live {top?}: today's figures from memory, for the wallboard (a
+ * refresh reads no disk): SPEC §6.4, docs/WEB.md.
+ */
+int
+method_stats_live(struct call *call)
+{
+	struct core	*core = call->core;
+	json_t		*topv, *result;
+	json_int_t	 top = 10;
+
+	topv = call->params ? json_object_get(call->params, "top") : NULL;
+	if (topv != NULL && !json_is_null(topv) && (!json_is_integer(topv) ||
+	    (top = json_integer_value(topv)) < 1 || top > LIVE_TOP_MAX))
+		return call_invalid(call, "top", "a whole number, 1 to 20");
+	call->audit_args = json_pack("{s:I}", "top", top);
+	if ((result = live_json(core->live, time(NULL), (size_t)top,
+	    live_org_name, core)) == NULL)
+		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
+	json_object_set_new(result, "tz", json_string(core->conf->time_zone));
+	return call_result(call, result);
 }

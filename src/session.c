@@ -72,6 +72,7 @@ session_new(struct core *core, const struct principal *who,
 	TAILQ_INSERT_TAIL(&t->lru, s, lru_entry);
 	t->n++;
 	store_batch_sessions(commit_batch(core->commit), now, t->n);
+	core_sessions_changed(core);
 	return s;
 }
 
@@ -111,6 +112,7 @@ session_free(struct core *core, struct session *s)
 	core->sessions.n--;
 	ivr_clear(&s->ivr);
 	free(s);
+	core_sessions_changed(core);
 }
 
 void

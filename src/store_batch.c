@@ -79,6 +79,29 @@ store_batch_size(const struct store_batch *b)
 	    (b->caller_expire != 0) + (b->peak != 0);
 }
 
+void
+store_batch_counts(const struct store_batch *b, struct store_batch_counts *c)
+{
+	c->inquiries = b->inquiries.n;
+	c->completions = b->completions.n;
+	c->audit = b->audit.n;
+	c->alerts = b->alerts.n;
+}
+
+void
+store_batch_foreach(const struct store_batch *b,
+    void (*fn)(const struct store_inquiry *, void *),
+    void (*cfn)(const struct store_completion *, void *), void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < b->inquiries.n; i++)
+		fn(&BATCH_AT(b->inquiries, struct batch_inquiry, i)->q, arg);
+	for (i = 0; i < b->completions.n; i++)
+		cfn(&BATCH_AT(b->completions, struct batch_completion, i)->c,
+		    arg);
+}
+
 /* Room for len bytes in the arena; NULL if out of memory. */
 static void *
 arena_alloc(struct store_batch *b, size_t len)

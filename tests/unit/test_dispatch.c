@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <event2/buffer.h>
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -21,6 +22,7 @@
 #include "core.h"
 #include "dispatch.h"
 #include "guard.h"
+#include "metrics.h"
 #include "session.h"
 #include "world.h"
 
@@ -396,6 +398,75 @@ test_failed_commit_open_inquiry(void **state)
 	world_free(w);
 }
 
+/* The exposition's line for a series, e.g. a counter with its labels. */
+static long long
+metric(struct world *w, const char *series)
+{
+	struct evbuffer	*b;
+	char		*text, *at;
+	long long	 v = -1;
+
+	assert_non_null(b = evbuffer_new());
+	assert_int_equal(metrics_render(w->core->metrics, b), 0);
+	evbuffer_add(b, "", 1);
+	text = (char *)evbuffer_pullup(b, -1);
+	/* A sample's line, not its HELP or TYPE line. */
+	for (at = text; (at = strstr(at, series)) != NULL; at++)
+		if (at == text || at[-1] == '\n') {
+			v = strtoll(at + strlen(series), NULL, 10);
+			break;
+		}
+	evbuffer_free(b);
+	return v;
+}
+
+/* What the wallboard and /metrics show is what was committed, only. */
+static void
+test_live_and_metrics(void **state)
+{
+	struct world		*w;
+	struct principal	 gw, sup;
+	struct session_owner	 owner;
+	const char		*lookup = "{\"phone\": \"0312345678\", "
+	    "\"birthdate\": \"1950-01-15\"}";
+	const char		*series = "hotline_inquiries_total{channel=\"api\","
+	    "outcome=\"affected\"} ";
+	json_t			*res;
+	sqlite3			*lock;
+
+	(void)state;
+	assert_non_null(w = world_new(NULL));
+	world_principal(w, &gw, &owner, "gw");
+	world_principal(w, &sup, NULL, "sup");
+	assert_int_equal(run(w, &gw, "lookup", lookup, NULL, NULL), 0);
+	assert_int_equal(metric(w, series), 0);
+	assert_int_equal(core_commit(w->core), 0);
+	assert_int_equal(metric(w, series), 1);
+	lock = lock_store(w);
+	assert_int_equal(run(w, &gw, "lookup", lookup, NULL, NULL), 0);
+	assert_int_equal(core_commit(w->core), -1);
+	unlock_store(lock);
+	assert_int_equal(metric(w, series), 1);
+	assert_int_equal(metric(w, "hotline_commit_failures_total "), 1);
+	(void)begin(w, &gw, "09011112222");
+	assert_int_equal(metric(w, "hotline_sessions_open{kind=\"ivr\"} "),
+	    1);
+	assert_int_equal(run(w, &sup, "stats.live", "{\"top\": 5}", &res,
+	    NULL), 0);
+	assert_int_equal(json_integer_value(json_object_get(res,
+	    "inquiries")), 1);
+	assert_int_equal(json_integer_value(json_object_get(res,
+	    "calls_now")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(res, "top_orgs"), 0), "code")), "unknown");
+	json_decref(res);
+	assert_int_equal(run(w, &sup, "stats.live", "{\"top\": 50}", NULL,
+	    NULL), RPC_INVALID_PARAMS);
+	assert_int_equal(run(w, &gw, "stats.live", NULL, NULL, NULL),
+	    RPC_FORBIDDEN);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -407,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_failed_commit_call_end),
 		cmocka_unit_test(test_failed_commit_suspension),
 		cmocka_unit_test(test_failed_commit_open_inquiry),
+		cmocka_unit_test(test_live_and_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,7 +153,7 @@ static void
 test_affected_call(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 	const char		*codes[4];
 
@@ -179,7 +179,7 @@ static void
 test_withheld_then_failures(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 
 	assert_int_equal(ivr_begin(&c, &w->env, "非通知", NULL, NULL, &a), 0);
@@ -206,7 +206,7 @@ static void
 test_daily_cap(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 	int			 i;
 
@@ -262,7 +262,7 @@ static void
 test_menu_retry_birthdate(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 
 	assert_int_equal(ivr_begin(&c, &w->env, "070-7777-8888", NULL, NULL,
@@ -296,7 +296,7 @@ static void
 test_menu_retry_at_cap(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 
 	assert_int_equal(ivr_begin(&c, &w->env, "050-2222-3333", NULL, NULL,
@@ -318,7 +318,7 @@ static void
 test_closed(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 
 	w->conf->days_mask = 0;		/* closed every day */
@@ -394,7 +394,7 @@ static void
 test_sounds_cover_every_say(void **state)
 {
 	struct world		*w = *state;
-	struct ivr_actions	 a = { NULL, 0, 0, 0 };
+	struct ivr_actions	 a = { 0 };
 	struct ivr_call		 c;
 	struct sounds		 s;
 	char			*queue = w->conf->ivr_operator_queue;
