@@ -22,6 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto.h"
+
+struct event_base;
 struct store;
 struct store_batch;
 
@@ -46,8 +49,17 @@ typedef void (*commit_done_fn)(void *arg, const struct store_batch *,
 	    int ok, uint64_t duration_ns);
 
 struct commit *commit_new(struct store *, commit_done_fn, void *arg);
-/* Rolls nothing back: the caller commits (or not) first. */
+/*
+ * Stops the writer thread after the group it has (delivered); the open
+ * group is dropped: the caller commits (or not) first.
+ */
 void	commit_free(struct commit *);
+
+/*
+ * Starts the writer thread, which from now on owns the store, and tells
+ * the loop of base when a group is done. -1 if it cannot.
+ */
+int	commit_start(struct commit *, struct event_base *);
 
 /* The open group's batch, its sequence number, and how much it holds. */
 struct store_batch *commit_batch(struct commit *);
@@ -71,9 +83,21 @@ void	commit_unwait(struct commit *, struct commit_waiter *);
 /* 1 if the last group could not be committed (admin.status). */
 int	commit_failed(const struct commit *);
 
+/* The audit chain's length and head as last committed. */
+void	commit_audit_head(const struct commit *, int64_t *n,
+	    char head[CRYPTO_SHA256_HEX_SIZE]);
+
 /*
- * Applies the open group, runs its hooks and calls the waiters back; a
- * new group opens. Returns 0, or -1 if the group was rolled back.
+ * The end of a loop turn: the open group goes to the writer if it is
+ * idle (else it keeps filling until the writer's group is done). Without
+ * a writer thread, the group is applied and delivered here.
+ */
+void	commit_kick(struct commit *);
+
+/*
+ * Commits now, waiting: the writer's group and then the open one are
+ * applied, their hooks run, their waiters called back. Returns 0, or -1
+ * if the last group was rolled back.
  */
 int	commit_run(struct commit *);
 

@@ -27,6 +27,7 @@ struct affected;
 struct alerts;
 struct callers;
 struct commit;
+struct event_base;
 struct guard;
 struct hasher;
 struct inquiry_table;
@@ -88,6 +89,12 @@ struct core {
  * inquiries, ids). Takes conf over on success. Returns NULL with *err set.
  */
 struct core *core_new(struct config *, char **err);
+/*
+ * Hands hotline.db to its threads: the writer (commit.c) and the
+ * checkpointer (store_wal.c), which tell base's loop what they did.
+ */
+int	core_start(struct core *, struct event_base *);
+
 /* Commits what is pending, then frees everything the core owns. */
 void	core_free(struct core *);
 
@@ -116,11 +123,17 @@ int64_t	core_inquiry(struct core *, struct store_inquiry *);
 int	core_on_commit(struct core *, void (*fn)(void *, int ok), void *arg);
 
 /*
- * Commits the open group, runs its hooks, releases the answers waiting
- * for it, and logs an audit checkpoint when one is due. Returns 0, or -1
- * if the group was rolled back.
+ * Commits what is pending now, waiting for it: hooks run, the answers
+ * waiting for it are released, an audit checkpoint is logged when one is
+ * due. Returns 0, or -1 if the group was rolled back.
  */
 int	core_commit(struct core *);
+
+/*
+ * The end of a loop turn: what the turn wrote goes to the writer thread
+ * (if it is idle), and is delivered on the loop when it is durable.
+ */
+void	core_kick(struct core *);
 
 /*
  * At a stop: every session still open ends as abandoned, and what is

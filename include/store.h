@@ -50,6 +50,16 @@ struct store *store_open(const char *data_dir, int sync_full, int readonly,
 	    char **err);
 void	store_close(struct store *);
 
+/*
+ * Checkpoints of the WAL on a thread and connection of their own, never
+ * inside the writer's commits (store_wal.c); -1 if it cannot start.
+ */
+int	store_wal_start(struct store *, const char *data_dir);
+void	store_wal_stop(struct store *);
+
+/* How long a write waits for a lock another process holds. */
+void	store_busy_timeout(struct store *, int ms);
+
 /* One inquiry as written; orgs are organisation codes, each once. */
 struct store_inquiry {
 	int64_t			 id;		/* allocated by the service */

@@ -32,8 +32,11 @@ enum store_stmt {
 	ST_COUNT,
 };
 
+struct store_wal;
+
 struct store {
 	sqlite3			*db;
+	struct store_wal	*wal;		/* the checkpointer, if started */
 	sqlite3_stmt		*st[ST_COUNT];
 	int			 readonly;
 	int			 in_txn;

@@ -82,6 +82,8 @@ restore_open_inquiry(const struct store_inquiry *q, void *arg)
 	    q->time, q->client, q->outcome, q->duration_s, q->orgs, q->norgs);
 }
 
+static void	checkpoint(struct core *, int);
+
 static void
 committed_inquiry(const struct store_inquiry *q, void *arg)
 {
@@ -116,6 +118,7 @@ committed(void *arg, const struct store_batch *b, int ok, uint64_t ns)
 	metrics_commit(core->metrics, ns, ok);
 	if (!ok)
 		return;
+	checkpoint(core, 0);
 	store_batch_counts(b, &n);
 	metrics_count(core->metrics, METRICS_AUDIT_ENTRIES, n.audit);
 	metrics_count(core->metrics, METRICS_ALERTS_RAISED, n.alerts);
@@ -230,6 +233,16 @@ fail:
 	return NULL;
 }
 
+int
+core_start(struct core *core, struct event_base *base)
+{
+	if (store_wal_start(core->store, core->conf->data_dir) == -1) {
+		log_warnx("hotline.db: no checkpointer thread; the writer "
+		    "checkpoints itself");
+	}
+	return commit_start(core->commit, base);
+}
+
 /* Logs the audit log's length and head (SPEC §7; docs/DESIGN.md). */
 static void
 checkpoint(struct core *core, int force)
@@ -238,8 +251,7 @@ checkpoint(struct core *core, int force)
 	int64_t	n;
 	time_t	now;
 
-	if (store_audit_head(core->store, &n, head) == -1)
-		return;
+	commit_audit_head(core->commit, &n, head);
 	now = time(NULL);
 	if (n == 0 || n == core->audit_checkpoint || (!force &&
 	    (n < core->audit_checkpoint +
@@ -395,12 +407,13 @@ core_on_commit(struct core *core, void (*fn)(void *, int), void *arg)
 int
 core_commit(struct core *core)
 {
-	int	rc;
+	return commit_run(core->commit);
+}
 
-	rc = commit_run(core->commit);
-	if (rc == 0)
-		checkpoint(core, 0);
-	return rc;
+void
+core_kick(struct core *core)
+{
+	commit_kick(core->commit);
 }
 
 int

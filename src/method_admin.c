@@ -121,7 +121,7 @@ method_admin_status(struct call *call)
 	strftime(zone, sizeof zone, "%z", &tm);
 	snprintf(started + strlen(started), sizeof started - strlen(started),
 	    "%.3s:%.2s", zone, zone + 3);
-	(void)store_audit_head(core->store, &audit_n, head);
+	commit_audit_head(core->commit, &audit_n, head);
 	return call_result(call, json_pack("{s:s, s:s, s:I, s:I, s:I, "
 	    "s:{s:I, s:I, s:s?}, s:{s:b, s:s, s:I}}",
 	    "version", HOTLINE_VERSION, "started", started,

@@ -137,6 +137,11 @@ server_new(struct config *conf, char **err)
 	}
 	if (server_listen(srv, err) == -1)
 		goto fail;
+	/* From here on, hotline.db is written on a thread of its own. */
+	if (core_start(srv->core, srv->base) == -1) {
+		*err = strdup("cannot start the writer thread");
+		goto fail;
+	}
 	srv->ev_sigterm = evsignal_new(srv->base, SIGTERM, server_signal_cb,
 	    srv);
 	srv->ev_sigint = evsignal_new(srv->base, SIGINT, server_signal_cb,
@@ -382,7 +387,7 @@ server_run(struct server *srv)
 			log_warnx("event loop failed");
 			return 1;
 		}
-		(void)core_commit(srv->core);
+		core_kick(srv->core);
 		server_budget(srv);
 		server_reap(srv);
 		if (srv->stopping && srv->nconns == 0)

@@ -269,10 +269,17 @@ store_close(struct store *s)
 		return;
 	if (s->in_txn)
 		store_rollback(s);
+	store_wal_stop(s);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+void
+store_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
 }
 
 int

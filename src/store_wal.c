@@ -1,0 +1,134 @@
+/*
+ * hotline.db's WAL checkpoints, on a thread and a connection of their
+ * own. The writer's connection never checkpoints (a checkpoint inside a
+ * commit would hold that group's answers back for milliseconds); after
+ * each commit its WAL hook tells this thread how long the WAL has grown,
+ * and past WAL_PAGES a passive checkpoint copies the pages into the
+ * database while the writer goes on appending. Once a checkpoint has
+ * copied everything, the writer starts the WAL from its beginning again,
+ * so the file stays bounded.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+
+#define WAL_PAGES	1000	/* pages in the WAL that call for a checkpoint */
+
+struct store_wal {
+	sqlite3		*db;		/* the checkpointer's own connection */
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	int		 due;
+	int		 stop;
+	int		 pages;		/* the WAL as the writer last saw it */
+};
+
+/* The writer's WAL hook: runs on the writer thread after each commit. */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store_wal	*w = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= WAL_PAGES) {
+		pthread_mutex_lock(&w->lock);
+		w->pages = pages;
+		w->due = 1;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *
+wal_main(void *arg)
+{
+	struct store_wal	*w = arg;
+	int			 log_pages, done, rc;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		if (!w->due) {
+			pthread_cond_wait(&w->cond, &w->lock);
+			continue;
+		}
+		w->due = 0;
+		pthread_mutex_unlock(&w->lock);
+		rc = sqlite3_wal_checkpoint_v2(w->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warnx("hotline.db: checkpoint: %s",
+			    sqlite3_errmsg(w->db));
+		else
+			log_debug("hotline.db: checkpoint: %d of %d pages",
+			    done, log_pages);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int
+store_wal_start(struct store *s, const char *data_dir)
+{
+	struct store_wal	*w;
+	char			*path;
+
+	if (s->readonly || s->wal != NULL)
+		return -1;
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return -1;
+	if (asprintf(&path, "%s/hotline.db", data_dir) == -1) {
+		free(w);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("hotline.db: checkpointer: %s", sqlite3_errmsg(w->db));
+		sqlite3_close(w->db);
+		free(path);
+		free(w);
+		return -1;
+	}
+	free(path);
+	sqlite3_busy_timeout(w->db, 1000);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if (pthread_create(&w->thread, NULL, wal_main, w) != 0) {
+		sqlite3_close(w->db);
+		free(w);
+		return -1;
+	}
+	s->wal = w;
+	/* From now on only this thread checkpoints. */
+	sqlite3_wal_autocheckpoint(s->db, 0);
+	sqlite3_wal_hook(s->db, wal_hook, w);
+	return 0;
+}
+
+void
+store_wal_stop(struct store *s)
+{
+	struct store_wal	*w = s->wal;
+
+	if (w == NULL)
+		return;
+	sqlite3_wal_hook(s->db, NULL, NULL);
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	sqlite3_close(w->db);
+	free(w);
+	s->wal = NULL;
+	sqlite3_wal_autocheckpoint(s->db, WAL_PAGES);
+}
