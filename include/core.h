@@ -25,6 +25,7 @@
 
 struct affected;
 struct alerts;
+struct cache;
 struct callers;
 struct commit;
 struct event_base;
@@ -69,6 +70,9 @@ struct core {
 	struct alerts		*alerts;	/* the open ones */
 	struct metrics		*metrics;	/* for /metrics */
 	struct live		*live;		/* today's figures */
+	struct cache		*answers;	/* rendered lookup answers */
+	char			*raw;		/* an answer's text, per call */
+	size_t			 raw_cap;
 	int64_t			 next_inquiry;
 	int64_t			 next_alert;
 	time_t			 started;
@@ -151,6 +155,12 @@ void	core_sweep(struct core *, time_t now);
  */
 void	core_sessions_changed(struct core *);
 void	core_alerts_changed(struct core *);
+
+/*
+ * Room for an answer's text of need bytes, valid until the next call is
+ * dispatched (dispatch_result.raw); NULL if out of memory.
+ */
+char	*core_raw(struct core *, size_t need);
 
 /* The language of a request: lang if given (ja, en), else the conf's. */
 const char *core_lang(const struct core *, const char *lang);

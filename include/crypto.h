@@ -38,6 +38,14 @@ int	crypto_key_create(const char *path, char **err);
 void	crypto_sha256(const void *s, size_t len,
 	    unsigned char out[CRYPTO_SHA256_SIZE]);
 
+/* SHA-256 of several parts one after the other, without joining them. */
+struct crypto_part {
+	const void	*p;
+	size_t		 len;
+};
+void	crypto_sha256_parts(const struct crypto_part *, size_t n,
+	    unsigned char out[CRYPTO_SHA256_SIZE]);
+
 /* SHA-256 of s as lowercase hex. */
 void	crypto_sha256_hex(const char *s, size_t len,
 	    char out[CRYPTO_SHA256_HEX_SIZE]);

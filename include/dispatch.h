@@ -45,6 +45,11 @@ struct call {
 	json_t			*params;	/* borrowed: an object, or NULL */
 
 	json_t			*result;	/* set by the handler, owned */
+	const char		*raw;		/* or the result as JSON text */
+	size_t			 raw_len;
+	const char		*audit_text;	/* or what the audit keeps, as
+						   canonical JSON */
+	char			 audit_buf[128]; /* room for audit_text */
 	int			 error;		/* 0, or an RPC_* code */
 	json_t			*error_data;	/* owned, may be NULL */
 	json_t			*audit_args;	/* owned: what the audit keeps */
@@ -56,6 +61,12 @@ typedef int (*method_fn)(struct call *);
 /* The answer of one call. */
 struct dispatch_result {
 	json_t		*result;	/* owned, NULL with an error */
+	/*
+	 * Or the result as JSON text (a rendered answer): borrowed, valid
+	 * until the next call is dispatched.
+	 */
+	const char	*raw;
+	size_t		 raw_len;
 	int		 error;
 	json_t		*error_data;	/* owned, may be NULL */
 	/*

@@ -9,6 +9,7 @@
 
 #include "affected.h"
 #include "alerts.h"
+#include "cache.h"
 #include "callers.h"
 #include "commit.h"
 #include "config.h"
@@ -28,6 +29,7 @@
 #define DAY_S		86400
 #define EXPIRE_S	600	/* how often what is kept a day is trimmed */
 #define TOKEN_MAX	256	/* longest token looked at */
+#define ANSWERS_MAX	4096	/* rendered lookup answers kept */
 
 static struct affected *
 open_affected(struct core *core, const struct config *conf, char **err)
@@ -217,6 +219,7 @@ core_new(struct config *conf, char **err)
 	    (core->refs = ref_table_new()) == NULL ||
 	    (core->callers = callers_new()) == NULL ||
 	    (core->open_inquiries = inquiry_table_new()) == NULL ||
+	    (core->answers = cache_new(ANSWERS_MAX)) == NULL ||
 	    (core->alerts = alerts_new()) == NULL)
 		goto fail;
 	if (restore(core, err) == -1)
@@ -274,6 +277,8 @@ core_free(struct core *core)
 		checkpoint(core, 1);
 	}
 	session_table_free(core);
+	cache_free(core->answers);
+	free(core->raw);
 	alerts_free(core->alerts);
 	inquiry_table_free(core->open_inquiries);
 	callers_free(core->callers);
@@ -357,6 +362,8 @@ core_reload(struct core *core, char **err)
 		log_info("reload: affected.db loaded, %lld records",
 		    (long long)affected_rows(a));
 	}
+	/* Whatever reloaded, answers are rendered anew. */
+	cache_clear(core->answers);
 	*err = msg;
 	return failed ? -1 : 0;
 }
@@ -450,6 +457,24 @@ core_sweep(struct core *core, time_t now)
 		inquiry_open_expire(core->open_inquiries,
 		    now - INQUIRY_OPEN_S);
 	}
+}
+
+char *
+core_raw(struct core *core, size_t need)
+{
+	char	*p;
+	size_t	 cap;
+
+	if (need > core->raw_cap) {
+		for (cap = core->raw_cap ? core->raw_cap : 4096; cap < need;
+		    cap *= 2)
+			;
+		if ((p = realloc(core->raw, cap)) == NULL)
+			return NULL;
+		core->raw = p;
+		core->raw_cap = cap;
+	}
+	return core->raw;
 }
 
 const char *

@@ -2,6 +2,9 @@
  * Key files, SHA-256 digests, hex, constant-time comparison and random
  * handles. The keyed hashing of personal data is hasher.c's.
  */
+/* The low-level SHA-256 calls, as in hasher.c: see there why. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "bytes.h"
 #include "crypto.h"
@@ -146,6 +150,19 @@ crypto_sha256(const void *s, size_t len, unsigned char out[CRYPTO_SHA256_SIZE])
 
 	if (!EVP_Digest(s, len, out, &mdlen, EVP_sha256(), NULL))
 		abort();
+}
+
+void
+crypto_sha256_parts(const struct crypto_part *parts, size_t n,
+    unsigned char out[CRYPTO_SHA256_SIZE])
+{
+	SHA256_CTX	ctx;
+	size_t		i;
+
+	SHA256_Init(&ctx);
+	for (i = 0; i < n; i++)
+		SHA256_Update(&ctx, parts[i].p, parts[i].len);
+	SHA256_Final(out, &ctx);
 }
 
 void

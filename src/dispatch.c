@@ -305,11 +305,11 @@ audit_call(struct core *core, const struct principal *who,
 {
 	struct audit_entry	 e;
 	json_t			*names = NULL, *v;
-	const char		*key;
-	char			*args, code[16];
+	const char		*key, *args = call->audit_text;
+	char			*dumped = NULL, code[16];
 	int			 odd = 0, rc = 0;
 
-	if (call->audit_args == NULL) {
+	if (args == NULL && call->audit_args == NULL) {
 		names = json_array();
 		if (call->params != NULL)
 			json_object_foreach(call->params, key, v) {
@@ -324,8 +324,9 @@ audit_call(struct core *core, const struct principal *who,
 			json_object_set_new(call->audit_args, "other_params",
 			    json_integer(odd));
 	}
-	args = call->audit_args != NULL ? json_dumps(call->audit_args,
-	    JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (args == NULL && call->audit_args != NULL)
+		args = dumped = json_dumps(call->audit_args, JSON_COMPACT |
+		    JSON_SORT_KEYS);
 	snprintf(code, sizeof code, "%d", call->error);
 	memset(&e, 0, sizeof e);
 	e.time = now;
@@ -341,7 +342,7 @@ audit_call(struct core *core, const struct principal *who,
 		commit_break(core->commit);
 		rc = -1;
 	}
-	free(args);
+	free(dumped);
 	return rc;
 }
 
@@ -399,11 +400,13 @@ dispatch(struct core *core, struct principal *who, const char *name,
 		call_fail(&call, RPC_RATE_LIMITED, json_pack("{s:i}",
 		    "retry_after_s", retry)), metrics_count(core->metrics,
 		    METRICS_RATE_LIMITED_CLIENT, 1);
-	else if (m->handler(&call) == -1 || call.result == NULL) {
+	else if (m->handler(&call) == -1 || (call.result == NULL &&
+	    call.raw == NULL)) {
 		if (call.error == 0)
 			call.error = RPC_INTERNAL_ERROR;
 		json_decref(call.result);
 		call.result = NULL;
+		call.raw = NULL;
 	}
 	if (m != NULL)
 		count_call(core, who, m, call.counted, now);
@@ -417,12 +420,15 @@ dispatch(struct core *core, struct principal *who, const char *name,
 	    audit_call(core, who, &call, now) == -1) {
 		json_decref(call.result);
 		call.result = NULL;
+		call.raw = NULL;
 		call_fail(&call, RPC_STORAGE_UNAVAILABLE, NULL);
 	}
 	json_decref(call.audit_args);
 	if (commit_pending(core->commit) != pending)
 		r->seq = commit_seq(core->commit);
 	r->result = call.result;
+	r->raw = call.error == 0 ? call.raw : NULL;
+	r->raw_len = call.raw_len;
 	r->error = call.error;
 	r->error_data = call.error_data;
 	r->durable = r->error == 0 && r->seq != 0;

@@ -31,6 +31,8 @@ struct live {
 	struct live_org	orgs[LIVE_ORGS_MAX];
 	size_t		norgs;
 	uint16_t	slot[SLOTS];		/* org index + 1, 0: free */
+	time_t		hour_at;		/* hour_of's last question */
+	int		hour;
 };
 
 /* Local midnight of the day of t plus days. */
@@ -129,13 +131,18 @@ org_add(struct live *l, const char *code, int64_t n)
 	l->slot[i] = (uint16_t)l->norgs;
 }
 
+/* The local hour of t; remembered for the second it was asked for. */
 static int
-hour_of(time_t t)
+hour_of(struct live *l, time_t t)
 {
 	struct tm	tm;
 
-	localtime_r(&t, &tm);
-	return tm.tm_hour;
+	if (t != l->hour_at || l->hour_at == 0) {
+		localtime_r(&t, &tm);
+		l->hour_at = t;
+		l->hour = tm.tm_hour;
+	}
+	return l->hour;
 }
 
 /* n inquiries of one kind at time t (n < 0 takes them away). */
@@ -150,7 +157,7 @@ count(struct live *l, time_t t, enum channel ch, enum outcome oc,
 	l->by_channel[ch] += n;
 	l->handled += dur_n;
 	l->handle_s += dur_sum;
-	l->hours[hour_of(t)][oc] += n;
+	l->hours[hour_of(l, t)][oc] += n;
 }
 
 static void

@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "affected.h"
+#include "bytes.h"
+#include "cache.h"
 #include "config.h"
 #include "core.h"
 #include "hasher.h"
@@ -62,21 +64,85 @@ lookup_committed(void *arg, int ok)
 		inquiry_open_remove(o->table, o);
 }
 
+/*
+ * The answer's text but for its inquiry id: what the matches make of it
+ * in this language, rendered once and kept (core->answers) until a
+ * reload. The key is the language and each match's organisation and
+ * items, in order.
+ */
+static const char *
+answer_text(struct call *call, const char *lang, const struct match *m,
+    int n, size_t *len)
+{
+	struct core		*core = call->core;
+	unsigned char		 key[4 + AFFECTED_MATCHES_MAX * 6];
+	const char		*text;
+	struct notice_ctx	 nc;
+	struct evbuffer		*notice = NULL;
+	json_t			*matches = NULL, *result;
+	char			*dumped;
+	size_t			 klen = 0, dlen;
+	int			 i;
+
+	key[klen++] = (unsigned char)lang[0];
+	key[klen++] = (unsigned char)lang[1];
+	key[klen++] = (unsigned char)(n >> 8);
+	key[klen++] = (unsigned char)n;
+	for (i = 0; i < n; i++) {
+		bytes_put_le(key + klen, (uint64_t)m[i].org->id, 4);
+		bytes_put_le(key + klen + 4, m[i].items, 2);
+		klen += 6;
+	}
+	if ((text = cache_get(core->answers, key, klen, len)) != NULL)
+		return text;
+	notice_ctx_init(&nc, core->prompts, core->conf, lang, PROMPT_WRITTEN);
+	if ((notice = evbuffer_new()) == NULL ||
+	    (matches = json_array()) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(matches, match_json(&nc, &m[i])) ==
+		    -1)
+			goto fail;
+	if (notice_lookup(&nc, m, (size_t)n, notice) == -1)
+		goto fail;
+	result = json_pack("{s:s, s:o, s:s%}",
+	    "status", n > 0 ? "affected" : "not_found",
+	    "matches", matches,
+	    "notice", (const char *)evbuffer_pullup(notice, -1),
+	    evbuffer_get_length(notice));
+	matches = NULL;
+	evbuffer_free(notice);
+	notice = NULL;
+	if (result == NULL)
+		goto fail;
+	dumped = json_dumps(result, JSON_COMPACT);
+	json_decref(result);
+	/* Kept without its closing brace: the inquiry id follows. */
+	if (dumped == NULL || (dlen = strlen(dumped)) < 2 ||
+	    cache_put(core->answers, key, klen, dumped, dlen - 1) == -1) {
+		free(dumped);
+		goto fail;
+	}
+	free(dumped);
+	return cache_get(core->answers, key, klen, len);
+fail:
+	json_decref(matches);
+	evbuffer_free(notice);
+	return NULL;
+}
+
 int
 method_lookup(struct call *call)
 {
 	struct core		*core = call->core;
 	const struct principal	*who = call->who;
 	struct match		 m[AFFECTED_MATCHES_MAX];
-	const char		*phone_in, *birth_in, *lang, *why;
+	const char		*phone_in, *birth_in, *lang, *why, *text;
 	const char		*codes[AFFECTED_MATCHES_MAX];
 	char			 phone[NORM_PHONE_SIZE], birth[NORM_DATE_SIZE];
-	char			 masked[LOG_MASKED_PHONE_MAX];
+	char			 masked[LOG_MASKED_PHONE_MAX], *raw;
 	struct store_inquiry	 q;
 	struct inquiry_open	*o;
-	struct notice_ctx	 nc;
-	struct evbuffer		*text = NULL;
-	json_t			*matches = NULL, *result;
 	int64_t			 id;
 	size_t			 len;
 	int			 n, i;
@@ -88,8 +154,9 @@ method_lookup(struct call *call)
 	if (normalize_phone(phone_in, phone, &why) != NORM_OK)
 		return call_invalid(call, "phone", why);
 	/* The audit keeps the phone masked, never the birthdate. */
-	call->audit_args = json_pack("{s:s}", "phone",
-	    log_mask_phone(phone, masked));
+	snprintf(call->audit_buf, sizeof call->audit_buf,
+	    "{\"phone\":\"%s\"}", log_mask_phone(phone, masked));
+	call->audit_text = call->audit_buf;
 	if (normalize_birthdate(birth_in, normalize_today(), birth, &why) !=
 	    NORM_OK)
 		return call_invalid(call, "birthdate", why);
@@ -98,26 +165,8 @@ method_lookup(struct call *call)
 	    phone, birth), m, AFFECTED_MATCHES_MAX);
 	if (n < 0)
 		return call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
-	notice_ctx_init(&nc, core->prompts, core->conf, lang, PROMPT_WRITTEN);
-	if ((text = evbuffer_new()) == NULL || (matches = json_array()) ==
-	    NULL)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (json_array_append_new(matches, match_json(&nc, &m[i])) ==
-		    -1)
-			goto fail;
-	if (notice_lookup(&nc, m, (size_t)n, text) == -1)
-		goto fail;
-	len = evbuffer_get_length(text);
-	result = json_pack("{s:s, s:o, s:s%}",
-	    "status", n > 0 ? "affected" : "not_found",
-	    "matches", matches,
-	    "notice", (const char *)evbuffer_pullup(text, -1), len);
-	matches = NULL;
-	evbuffer_free(text);
-	text = NULL;
-	if (call_result(call, result) == -1)
-		return -1;
+	if ((text = answer_text(call, lang, m, n, &len)) == NULL)
+		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
 
 	/* Only an answer that can be given becomes an inquiry. */
 	for (i = 0; i < n; i++)
@@ -144,15 +193,18 @@ method_lookup(struct call *call)
 			return call_fail(call, RPC_INTERNAL_ERROR, NULL);
 		}
 	}
-	json_object_set_new(call->result, "inquiry", json_integer(id));
+	/* The rendered answer, its inquiry id, its closing brace. */
+	if ((raw = core_raw(core, len + 32)) == NULL)
+		return call_fail(call, RPC_INTERNAL_ERROR, NULL);
+	memcpy(raw, text, len);
+	len += (size_t)snprintf(raw + len, 32, ",\"inquiry\":%lld}",
+	    (long long)id);
+	call->raw = raw;
+	call->raw_len = len;
 	call->counted = 1;
 	log_info("%s: lookup by %s: phone %s, %s, %d organisation%s, "
 	    "inquiry %lld", who->origin, who->client, masked,
 	    n > 0 ? "affected" : "not found",
 	    n, n == 1 ? "" : "s", (long long)id);
 	return 0;
-fail:
-	json_decref(matches);
-	evbuffer_free(text);
-	return call_fail(call, RPC_INTERNAL_ERROR, NULL);
 }

@@ -832,14 +832,21 @@ normalize_birthdate(const char *in, int today, char out[NORM_DATE_SIZE],
 int
 normalize_today(void)
 {
-	time_t		 now = time(NULL);
-	struct tm	 tm;
+	/* Every lookup asks: one localtime_r a second, per thread. */
+	static _Thread_local time_t	 cached_at;
+	static _Thread_local int	 cached;
+	time_t				 now = time(NULL);
+	struct tm			 tm;
 
+	if (now == cached_at && cached != 0)
+		return cached;
 	/* localtime_r only fails for years beyond int; UTC is close enough. */
 	if (localtime_r(&now, &tm) == NULL && gmtime_r(&now, &tm) == NULL)
 		return 0;
-	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+	cached_at = now;
+	cached = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
 	    tm.tm_mday;
+	return cached;
 }
 
 /*

@@ -70,127 +70,227 @@ error_response(json_t *id, int code, json_t *data)
 	    "error", err);
 }
 
-/* prefix, the message, suffix into o; -1 if it could not be encoded. */
+/*
+ * One answer before it is encoded: a whole JSON-RPC response (an error,
+ * or a result as a json_t), or a result rendered as text, with the id it
+ * answers.
+ */
+struct answer {
+	json_t		*msg;		/* owned: the response; or NULL */
+	json_t		*id;		/* owned: with raw */
+	const char	*raw;		/* the result as JSON text */
+	char		*raw_copy;	/* owned, when raw had to be kept */
+	size_t		 raw_len;
+	uint64_t	 seq;
+	int		 durable;
+};
+
+static void
+answer_clear(struct answer *a)
+{
+	json_decref(a->msg);
+	json_decref(a->id);
+	free(a->raw_copy);
+	memset(a, 0, sizeof *a);
+}
+
+/* An id as JSON text: integers without jansson, the rest with it. */
 static int
-encode(struct outbuf *o, const char *prefix, json_t *msg, const char *suffix)
+add_id(struct outbuf *o, json_t *id)
+{
+	char	num[32];
+	int	n;
+
+	if (json_is_integer(id)) {
+		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(id));
+		return outbuf_add(num, (size_t)n, o);
+	}
+	return json_dump_callback(id, outbuf_add, o, JSON_COMPACT |
+	    JSON_ENCODE_ANY);
+}
+
+static int
+add_str(struct outbuf *o, const char *s)
+{
+	return outbuf_add(s, strlen(s), o);
+}
+
+/* prefix, the answer, suffix into o; -1 if it could not be encoded. */
+static int
+encode(struct outbuf *o, const char *prefix, const struct answer *a,
+    const char *suffix)
 {
 	o->len = 0;
-	if (outbuf_add(prefix, strlen(prefix), o) == -1 || msg == NULL ||
-	    json_dump_callback(msg, outbuf_add, o, JSON_COMPACT) == -1 ||
-	    outbuf_add(suffix, strlen(suffix), o) == -1)
+	if (add_str(o, prefix) == -1)
 		return -1;
-	return 0;
+	if (a->msg != NULL) {
+		if (json_dump_callback(a->msg, outbuf_add, o,
+		    JSON_COMPACT) == -1)
+			return -1;
+	} else if (add_str(o, "{\"jsonrpc\":\"2.0\",\"id\":") == -1 ||
+	    add_id(o, a->id) == -1 || add_str(o, ",\"result\":") == -1 ||
+	    outbuf_add(a->raw, a->raw_len, o) == -1 || add_str(o, "}") == -1)
+		return -1;
+	return add_str(o, suffix);
+}
+
+/* What a durable answer becomes if its commit fails: -32005, same id. */
+static int
+encode_failed(struct outbuf *o, const char *prefix, const struct answer *a,
+    const char *suffix)
+{
+	json_t	*id = a->msg != NULL ? json_object_get(a->msg, "id") : a->id;
+
+	o->len = 0;
+	if (add_str(o, prefix) == -1 ||
+	    add_str(o, "{\"jsonrpc\":\"2.0\",\"id\":") == -1 ||
+	    add_id(o, id != NULL ? id : json_null()) == -1)
+		return -1;
+	if (outbuf_add(",\"error\":{\"code\":", 17, o) == -1)
+		return -1;
+	return add_str(o, "-32005,\"message\":\"Storage unavailable\"}}") ==
+	    -1 ? -1 : add_str(o, suffix);
 }
 
 /*
  * Hands one piece to the peer. A durable answer carries the -32005 it
  * becomes if its commit fails: no client ever sees an inquiry id that is
- * not durable.
+ * not durable. Clears the answer.
  */
 static void
-emit(struct rpc_peer *p, const char *prefix, json_t *msg, uint64_t seq,
-    int durable, const char *suffix)
+emit(struct rpc_peer *p, const char *prefix, struct answer *an,
+    const char *suffix)
 {
 	struct rpc_answer	 a;
-	json_t			*failed = NULL;
 
 	memset(&a, 0, sizeof a);
-	if (encode(&out_text, prefix, msg, suffix) == -1) {
+	if (encode(&out_text, prefix, an, suffix) == -1) {
 		/* A reply jansson cannot encode: say so, never nothing. */
-		json_decref(msg);
-		msg = error_response(json_null(), RPC_INTERNAL_ERROR, NULL);
-		if (encode(&out_text, prefix, msg, suffix) == -1) {
-			json_decref(msg);
+		answer_clear(an);
+		an->msg = error_response(json_null(), RPC_INTERNAL_ERROR,
+		    NULL);
+		if (encode(&out_text, prefix, an, suffix) == -1) {
+			answer_clear(an);
 			return;
 		}
-		durable = 0;
 	}
 	a.text = out_text.buf;
 	a.len = out_text.len;
-	a.seq = seq;
-	if (durable && (failed = error_response(json_object_get(msg, "id"),
-	    RPC_STORAGE_UNAVAILABLE, NULL)) != NULL &&
-	    encode(&out_failed, prefix, failed, suffix) == 0) {
+	a.seq = an->seq;
+	if (an->durable && encode_failed(&out_failed, prefix, an,
+	    suffix) == 0) {
 		a.failed = out_failed.buf;
 		a.failed_len = out_failed.len;
 	}
-	json_decref(failed);
-	json_decref(msg);
+	answer_clear(an);
 	p->answer(p, &a);
 }
 
 void
 rpc_answer_error(struct rpc_peer *p, int code, json_t *data)
 {
-	emit(p, "", error_response(json_null(), code, data), 0, 0, "\n");
+	struct answer	a;
+
+	memset(&a, 0, sizeof a);
+	a.msg = error_response(json_null(), code, data);
+	emit(p, "", &a, "\n");
 }
 
 /*
- * Validates and runs one request object. Returns its response, or NULL
- * for a notification. A malformed request is answered even without an
- * id, as JSON-RPC 2.0 asks, since it cannot be known to be a
- * notification.
+ * Validates and runs one request object into *an; 0, or -1 for a
+ * notification (nothing to answer). A malformed request is answered
+ * even without an id, as JSON-RPC 2.0 asks, since it cannot be known to
+ * be a notification.
  */
-static json_t *
-rpc_request(struct rpc_peer *p, json_t *req, uint64_t *seq, int *durable)
+static int
+rpc_request(struct rpc_peer *p, json_t *req, struct answer *an)
 {
 	struct dispatch_result	 r;
-	json_t			*id, *version, *method, *params, *resp;
+	json_t			*id, *version, *method, *params;
 
-	*seq = 0;
-	*durable = 0;
-	if (!json_is_object(req))
-		return error_response(json_null(), RPC_INVALID_REQUEST,
+	memset(an, 0, sizeof *an);
+	if (!json_is_object(req)) {
+		an->msg = error_response(json_null(), RPC_INVALID_REQUEST,
 		    json_pack("{s:s}", "reason", "a request is an object"));
+		return 0;
+	}
 	id = json_object_get(req, "id");
 	if (id != NULL && !json_is_string(id) && !json_is_integer(id) &&
-	    !json_is_real(id) && !json_is_null(id))
-		return error_response(json_null(), RPC_INVALID_REQUEST,
+	    !json_is_real(id) && !json_is_null(id)) {
+		an->msg = error_response(json_null(), RPC_INVALID_REQUEST,
 		    json_pack("{s:s}", "reason", "id must be a string, a "
 		    "number or null"));
+		return 0;
+	}
 	version = json_object_get(req, "jsonrpc");
 	method = json_object_get(req, "method");
 	params = json_object_get(req, "params");
 	if (!json_is_string(version) ||
-	    strcmp(json_string_value(version), "2.0") != 0)
-		return error_response(id ? id : json_null(),
+	    strcmp(json_string_value(version), "2.0") != 0) {
+		an->msg = error_response(id ? id : json_null(),
 		    RPC_INVALID_REQUEST, json_pack("{s:s}", "reason",
 		    "jsonrpc must be \"2.0\""));
-	if (!json_is_string(method))
-		return error_response(id ? id : json_null(),
+		return 0;
+	}
+	if (!json_is_string(method)) {
+		an->msg = error_response(id ? id : json_null(),
 		    RPC_INVALID_REQUEST, json_pack("{s:s}", "reason",
 		    "method must be a string"));
-	if (params != NULL && !json_is_object(params) && !json_is_array(params))
-		return error_response(id ? id : json_null(),
+		return 0;
+	}
+	if (params != NULL && !json_is_object(params) &&
+	    !json_is_array(params)) {
+		an->msg = error_response(id ? id : json_null(),
 		    RPC_INVALID_REQUEST, json_pack("{s:s}", "reason",
 		    "params must be an object"));
+		return 0;
+	}
 	dispatch(p->core, p->who, json_string_value(method), params, &r);
-	*seq = r.seq;
+	an->seq = r.seq;
 	if (id == NULL) {
 		/* A notification: done, and nothing to say. */
 		dispatch_result_clear(&r);
-		return NULL;
+		return -1;
 	}
 	if (r.error != 0) {
-		resp = error_response(id, r.error, r.error_data);
+		an->msg = error_response(id, r.error, r.error_data);
 		r.error_data = NULL;
+	} else if (r.raw != NULL) {
+		an->id = json_incref(id);
+		an->raw = r.raw;
+		an->raw_len = r.raw_len;
+		an->durable = r.durable;
 	} else {
-		resp = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id", id,
-		    "result", r.result);
-		*durable = r.durable;
+		an->msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id",
+		    id, "result", r.result);
+		an->durable = r.durable;
 	}
 	dispatch_result_clear(&r);
-	return resp;
+	return 0;
+}
+
+/* A rendered answer kept past the next call (a batch): its own copy. */
+static int
+answer_keep(struct answer *a)
+{
+	if (a->raw == NULL || a->raw_copy != NULL)
+		return 0;
+	if ((a->raw_copy = malloc(a->raw_len)) == NULL)
+		return -1;
+	memcpy(a->raw_copy, a->raw, a->raw_len);
+	a->raw = a->raw_copy;
+	return 0;
 }
 
 void
 rpc_handle_line(struct rpc_peer *p, const char *line, size_t len)
 {
 	json_error_t	 jerr;
-	json_t		*req, *elem, *resp, *last = NULL;
-	uint64_t	 seq, last_seq = 0;
+	json_t		*req, *elem;
+	struct answer	 an, last;
 	size_t		 i, n, sent = 0;
-	int		 durable, last_durable = 0;
+	int		 have_last = 0;
 
 	/* Blank lines between requests are tolerated. */
 	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
@@ -205,8 +305,8 @@ rpc_handle_line(struct rpc_peer *p, const char *line, size_t len)
 		return;
 	}
 	if (!json_is_array(req)) {
-		if ((resp = rpc_request(p, req, &seq, &durable)) != NULL)
-			emit(p, "", resp, seq, durable, "\n");
+		if (rpc_request(p, req, &an) == 0)
+			emit(p, "", &an, "\n");
 		json_decref(req);
 		return;
 	}
@@ -223,18 +323,21 @@ rpc_handle_line(struct rpc_peer *p, const char *line, size_t len)
 	 * as soon as the next exists, so that the last can close the line;
 	 * a batch of notifications only says nothing at all.
 	 */
+	memset(&last, 0, sizeof last);
 	json_array_foreach(req, i, elem) {
-		if ((resp = rpc_request(p, elem, &seq, &durable)) == NULL)
+		if (rpc_request(p, elem, &an) == -1)
 			continue;
-		if (last != NULL)
-			emit(p, sent++ == 0 ? "[" : ",", last, last_seq,
-			    last_durable, "");
-		last = resp;
-		last_seq = seq;
-		last_durable = durable;
+		if (have_last)
+			emit(p, sent++ == 0 ? "[" : ",", &last, "");
+		if (answer_keep(&an) == -1) {
+			answer_clear(&an);
+			an.msg = error_response(json_null(),
+			    RPC_INTERNAL_ERROR, NULL);
+		}
+		last = an;
+		have_last = 1;
 	}
-	if (last != NULL)
-		emit(p, sent == 0 ? "[" : ",", last, last_seq, last_durable,
-		    "]\n");
+	if (have_last)
+		emit(p, sent == 0 ? "[" : ",", &last, "]\n");
 	json_decref(req);
 }

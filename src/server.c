@@ -135,8 +135,6 @@ server_new(struct config *conf, char **err)
 		*err = strdup("cannot create the event base");
 		goto fail;
 	}
-	if (server_listen(srv, err) == -1)
-		goto fail;
 	/* From here on, hotline.db is written on a thread of its own. */
 	if (core_start(srv->core, srv->base) == -1) {
 		*err = strdup("cannot start the writer thread");
@@ -164,6 +162,9 @@ server_new(struct config *conf, char **err)
 		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Last: the "listening" line tells scripts that signals are handled. */
+	if (server_listen(srv, err) == -1)
+		goto fail;
 	return srv;
 fail:
 	if (*err == NULL)

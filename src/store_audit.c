@@ -21,34 +21,29 @@
 #include "log.h"
 #include "store_int.h"
 
-/* The hash of one entry after prev; -1 if out of memory. */
+/* The hash of one entry after prev; 0 (it cannot fail). */
 static int
 entry_hash(const unsigned char prev[CRYPTO_SHA256_SIZE], int64_t id,
     const struct audit_entry *e, unsigned char out[CRYPTO_SHA256_SIZE])
 {
-	const char	*parts[5] = { e->client, e->role, e->method, e->outcome,
-	    e->args };
-	unsigned char	*buf, *p;
-	size_t		 len = CRYPTO_SHA256_SIZE + 16, n[5];
-	int		 i;
+	const char		*text[5] = { e->client, e->role, e->method,
+	    e->outcome, e->args };
+	struct crypto_part	 parts[7];
+	unsigned char		 le[16];
+	int			 i;
 
+	bytes_put_le(le, (uint64_t)id, 8);
+	bytes_put_le(le + 8, (uint64_t)e->time, 8);
+	parts[0].p = prev;
+	parts[0].len = CRYPTO_SHA256_SIZE;
+	parts[1].p = le;
+	parts[1].len = sizeof le;
+	/* Each text with its NUL: the framing of the chain's hash. */
 	for (i = 0; i < 5; i++) {
-		n[i] = strlen(parts[i]);
-		len += n[i] + 1;
+		parts[2 + i].p = text[i];
+		parts[2 + i].len = strlen(text[i]) + 1;
 	}
-	if ((p = buf = malloc(len)) == NULL)
-		return -1;
-	memcpy(p, prev, CRYPTO_SHA256_SIZE);
-	p += CRYPTO_SHA256_SIZE;
-	bytes_put_le(p, (uint64_t)id, 8);
-	bytes_put_le(p + 8, (uint64_t)e->time, 8);
-	p += 16;
-	for (i = 0; i < 5; i++) {
-		memcpy(p, parts[i], n[i] + 1);
-		p += n[i] + 1;
-	}
-	crypto_sha256(buf, len, out);
-	free(buf);
+	crypto_sha256_parts(parts, 7, out);
 	return 0;
 }
 

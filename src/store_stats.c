@@ -62,6 +62,9 @@ struct client_delta {
 struct deltas {
 	struct store		*s;
 	int			 failed;
+	time_t			 day_t;		/* day_of(day_t) == day */
+	int64_t			 day;
+	size_t			 last_client;	/* the row found last */
 	struct inq_delta	 inq[DELTAS_MAX];
 	size_t			 ninq;
 	struct org_delta	 org[DELTAS_MAX];
@@ -71,6 +74,17 @@ struct deltas {
 };
 
 static int	deltas_flush(struct deltas *);
+
+/* day_of, remembered: a batch's inquiries mostly share their second. */
+static int64_t
+deltas_day(struct deltas *d, time_t t)
+{
+	if (t != d->day_t || d->day == 0) {
+		d->day_t = t;
+		d->day = day_of(t);
+	}
+	return d->day;
+}
 
 static void
 count_inquiry(struct deltas *d, time_t t, enum channel ch, enum outcome oc,
@@ -105,7 +119,7 @@ count_inquiry(struct deltas *d, time_t t, enum channel ch, enum outcome oc,
 static void
 count_org(struct deltas *d, time_t t, const char *org, int n, int affected)
 {
-	int64_t	day = day_of(t);
+	int64_t	day = deltas_day(d, t);
 	size_t	i;
 
 	for (i = 0; i < d->norg; i++)
@@ -128,16 +142,27 @@ static struct client_delta *
 count_client(struct deltas *d, time_t t, const char *client, const char *role)
 {
 	struct client_delta	*x;
-	int64_t			 day = day_of(t);
+	int64_t			 day = deltas_day(d, t);
 	size_t			 i;
 
+	/* One client makes most of a batch: its row first. */
+	if (d->last_client < d->nclient) {
+		x = &d->client[d->last_client];
+		if (x->day == day && (x->client == client ||
+		    strcmp(x->client, client) == 0) && (x->role == role ||
+		    strcmp(x->role, role) == 0))
+			return x;
+	}
 	for (i = 0; i < d->nclient; i++)
 		if (d->client[i].day == day &&
 		    strcmp(d->client[i].client, client) == 0 &&
-		    strcmp(d->client[i].role, role) == 0)
+		    strcmp(d->client[i].role, role) == 0) {
+			d->last_client = i;
 			return &d->client[i];
+		}
 	if (d->nclient == DELTAS_MAX && deltas_flush(d) == -1)
 		return NULL;
+	d->last_client = d->nclient;
 	x = &d->client[d->nclient++];
 	memset(x, 0, sizeof *x);
 	x->day = day;
@@ -162,7 +187,7 @@ deltas_flush(struct deltas *d)
 		x = &d->inq[i / 2];
 		which = i % 2 ? ST_STAT_DAY : ST_STAT_INQUIRY;
 		st = s->st[which];
-		sqlite3_bind_int64(st, 1, i % 2 ? day_of((time_t)(x->bucket *
+		sqlite3_bind_int64(st, 1, i % 2 ? deltas_day(d, (time_t)(x->bucket *
 		    STORE_BUCKET_S)) : x->bucket);
 		sqlite3_bind_text(st, 2, inquiry_channel_name(x->channel), -1,
 		    SQLITE_STATIC);

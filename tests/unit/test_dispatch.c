@@ -43,7 +43,12 @@ run(struct world *w, struct principal *who, const char *method,
 	if (seq != NULL)
 		*seq = r.seq;
 	if (out != NULL) {
-		*out = r.result;
+		/* A rendered answer is JSON text: as a client reads it. */
+		if (r.raw != NULL)
+			assert_non_null(*out = json_loadb(r.raw, r.raw_len, 0,
+			    NULL));
+		else
+			*out = r.result;
 		r.result = NULL;
 	}
 	dispatch_result_clear(&r);
