@@ -1,0 +1,90 @@
+/*
+ * normalize_kana() on any bytes. A result (SPEC §5, docs/NORMALIZATION.md)
+ * is non-empty UTF-8 that fits NORM_KANA_SIZE, made of katakana and ー
+ * only, with no small kana, no ヴ ヂ ヅ ヲ ヰ ヱ ヷ ヸ ヹ ヺ (all folded), no
+ * ー that follows no kana; it is its own normal form, and its hiragana
+ * spelling gives it too.
+ */
+#include "fuzz.h"
+
+#include "normalize.h"
+
+#define CHOUON	0x30FC	/* ー */
+
+/* Whether c may appear in a normal form. */
+static int
+kana_allowed(utf8proc_int32_t c)
+{
+	switch (c) {
+	case 0x30A1: case 0x30A3: case 0x30A5: case 0x30A7: case 0x30A9:
+	case 0x30C3: case 0x30E3: case 0x30E5: case 0x30E7: case 0x30EE:
+	case 0x30F5: case 0x30F6:		/* small kana */
+	case 0x30F4: case 0x30C2: case 0x30C5:	/* ヴ ヂ ヅ */
+	case 0x30F2: case 0x30F0: case 0x30F1:	/* ヲ ヰ ヱ */
+	case 0x30F7: case 0x30F8: case 0x30F9: case 0x30FA: /* ヷ ヸ ヹ ヺ */
+		return 0;
+	}
+	return (c >= 0x30A1 && c <= 0x30FA) || c == CHOUON;
+}
+
+/* normalize_kana(spelling) must give want. */
+static void
+same_as(const char *spelling, const char *want)
+{
+	char		*in, *out;
+	const char	*reason;
+	int		 rc;
+
+	in = fuzz_cstring((const uint8_t *)spelling, strlen(spelling));
+	out = fuzz_out(NORM_KANA_SIZE);
+	rc = normalize_kana(in, out, &reason);
+	FUZZ_CHECK(rc == NORM_OK && strcmp(out, want) == 0,
+	    "\"%s\" gives rc %d \"%s\", not \"%s\"", spelling, rc,
+	    rc == NORM_OK ? out : reason, want);
+	free(in);
+	free(out);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char			*in, *out, hira[NORM_KANA_SIZE];
+	const char		*reason = "unset";
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 r;
+	size_t			 len, i, h;
+	int			 rc, first = 1;
+
+	in = fuzz_cstring(data, size);
+	out = fuzz_out(NORM_KANA_SIZE);
+	rc = normalize_kana(in, out, &reason);
+	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
+	if (strlen(in) > NORM_INPUT_MAX)
+		FUZZ_CHECK(rc == NORM_INVALID, "too long, accepted");
+	if (rc == NORM_INVALID) {
+		fuzz_check_reason(reason, in, size, out, NORM_KANA_SIZE);
+		goto done;
+	}
+	FUZZ_CHECK(reason == NULL, "valid, with a reason");
+	len = strnlen(out, NORM_KANA_SIZE);
+	FUZZ_CHECK(len > 0 && len < NORM_KANA_SIZE, "%zu bytes", len);
+	FUZZ_CHECK(fuzz_utf8_valid(out, len), "not UTF-8");
+	for (i = 0, h = 0; i < len; i += (size_t)r, first = 0) {
+		r = utf8proc_iterate((const utf8proc_uint8_t *)out + i,
+		    (utf8proc_ssize_t)(len - i), &c);
+		FUZZ_CHECK(kana_allowed(c), "U+%04X in %s", (unsigned)c, out);
+		FUZZ_CHECK(!(first && c == CHOUON), "leading ー: %s", out);
+		/* Katakana with a hiragana twin, written as hiragana. */
+		if (c >= 0x30A1 && c <= 0x30F6)
+			c -= 0x60;
+		h += (size_t)utf8proc_encode_char(c,
+		    (utf8proc_uint8_t *)hira + h);
+	}
+	hira[h] = '\0';
+	same_as(out, out);
+	same_as(hira, out);
+done:
+	free(in);
+	free(out);
+	return 0;
+}
