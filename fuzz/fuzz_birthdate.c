@@ -2,8 +2,10 @@
  * normalize_birthdate() on any bytes, judged on two days: the day the test
  * vectors are judged on and the real today. A result is YYYY-MM-DD, a real
  * calendar date, not before 1900-01-01 and not after today (SPEC §5); the
- * reference day only decides "in the future"; and the result, also spelled
- * YYYYMMDD and YYYY/M/D, is its own normal form.
+ * reference day only decides "in the future"; and the result is its own
+ * normal form and what every other form SPEC §5 lists gives for the date
+ * (YYYYMMDD, YYYY/M/D, 年月日 in digits and kanji, and in its era: the
+ * name, the letter, 元年, YYMMDD after the era and the DTMF EYYMMDD).
  */
 #include "fuzz.h"
 
@@ -11,6 +13,42 @@
 
 /* The day tests/data/normalize.tsv is judged on. */
 #define VECTORS_DAY	20261122
+
+/* The eras of SPEC §5: names, letters, 元年 and their first days. */
+static const struct {
+	const char	*name;
+	char		 letter;
+	int		 year1;
+	int		 first, last;
+} eras[] = {
+	{ "明治", 'M', 1868, 18680125, 19120729 },
+	{ "大正", 'T', 1912, 19120730, 19261224 },
+	{ "昭和", 'S', 1926, 19261225, 19890107 },
+	{ "平成", 'H', 1989, 19890108, 20190430 },
+	{ "令和", 'R', 2019, 20190501, 99991231 },
+};
+
+/* n (1-9999) in kanji numerals with units: 千九百七十五, 五十, 十二. */
+static void
+kanji(char *buf, size_t size, int n)
+{
+	static const char *const digit[] = {
+	    "", "一", "二", "三", "四", "五", "六", "七", "八", "九" };
+	static const char *const unit[] = { "千", "百", "十", "" };
+	static const int value[] = { 1000, 100, 10, 1 };
+	size_t	 k;
+	int	 d;
+
+	buf[0] = '\0';
+	for (k = 0; k < 4; k++) {
+		d = n / value[k] % 10;
+		if (d == 0)
+			continue;
+		if (d > 1 || value[k] == 1)
+			strncat(buf, digit[d], size - strlen(buf) - 1);
+		strncat(buf, unit[k], size - strlen(buf) - 1);
+	}
+}
 
 static int
 days_in_month(int y, int m)
@@ -46,8 +84,9 @@ static int
 check(const char *in, size_t size, int today, int rc, const char *out,
     const char *reason)
 {
-	char	 alt[32];
-	int	 i, y, m, d, v;
+	char	 alt[64], ky[32], km[16], kd[16];
+	size_t	 k;
+	int	 i, y, m, d, v, ey;
 
 	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
 	if (strlen(in) > NORM_INPUT_MAX)
@@ -78,6 +117,42 @@ check(const char *in, size_t size, int today, int rc, const char *out,
 	same_as(alt, today, out);
 	snprintf(alt, sizeof alt, "%d/%d/%d", y, m, d);
 	same_as(alt, today, out);
+	snprintf(alt, sizeof alt, "%d.%d.%d", y, m, d);
+	same_as(alt, today, out);
+	snprintf(alt, sizeof alt, "%d年%d月%d日", y, m, d);
+	same_as(alt, today, out);
+	kanji(ky, sizeof ky, y);
+	kanji(km, sizeof km, m);
+	kanji(kd, sizeof kd, d);
+	snprintf(alt, sizeof alt, "%s年%s月%s日", ky, km, kd);
+	same_as(alt, today, out);
+
+	/* The era forms, in the era the date belongs to. */
+	for (k = 0; k < sizeof eras / sizeof eras[0]; k++)
+		if (v >= eras[k].first && v <= eras[k].last)
+			break;
+	if (k == sizeof eras / sizeof eras[0])
+		return v;
+	ey = y - eras[k].year1 + 1;
+	kanji(ky, sizeof ky, ey);
+	snprintf(alt, sizeof alt, "%s%s年%s月%s日", eras[k].name,
+	    ey == 1 ? "元" : ky, km, kd);
+	same_as(alt, today, out);
+	snprintf(alt, sizeof alt, "%s%d年%d月%d日", eras[k].name, ey, m, d);
+	same_as(alt, today, out);
+	snprintf(alt, sizeof alt, "%c%d.%d.%d", eras[k].letter, ey, m, d);
+	same_as(alt, today, out);
+	snprintf(alt, sizeof alt, "%c%02d/%02d/%02d", eras[k].letter + 32,
+	    ey, m, d);
+	same_as(alt, today, out);
+	if (ey <= 99) {
+		snprintf(alt, sizeof alt, "%s%02d%02d%02d", eras[k].name, ey,
+		    m, d);
+		same_as(alt, today, out);
+		snprintf(alt, sizeof alt, "%d%02d%02d%02d", (int)k + 1, ey, m,
+		    d);
+		same_as(alt, today, out);
+	}
 	return v;
 }
 

@@ -15,7 +15,9 @@
  * valid UTF-8; a row has 1 to CSV_FIELDS_MAX fields of NUL-terminated
  * UTF-8 that fit CSV_ROW_MAX together; lines only grow; an error has a
  * reason and a line; every read moves on, the end stays the end, and there
- * the offset equals the size.
+ * the offset equals the size. And wherever the bytes need no conversion,
+ * every row, field, line and error equals what a plain byte-by-byte
+ * reading of the rules in src/csv.c's header gives (struct ref).
  */
 #include <sys/mman.h>
 
@@ -30,72 +32,245 @@
 
 static int	 memfd = -1;
 static char	 path[64];
-static char	*pad;
 
-/* The file and the pad, once per process. */
+/*
+ * An independent reading of the rules in src/csv.c's header, byte by byte,
+ * for the files whose bytes it can take as they are: valid UTF-8 read as
+ * UTF-8, or ASCII read as CP932 (which maps ASCII to itself). It gives
+ * what each csv_read() must return: the rows, their lines and fields, and
+ * the row-level errors (NUL byte, row too long, too many fields,
+ * unterminated quoted field) with their lines.
+ */
+struct ref {
+	const unsigned char	*s;
+	size_t			 len, pos;
+	unsigned long		 line;
+	int			 prev_cr, done, full;
+	char			 row[CSV_ROW_MAX];
+	size_t			 rowlen, fieldstart, nfields;
+	size_t			 start[CSV_FIELDS_MAX];
+	const char		*err;
+	unsigned long		 errline;
+};
+
+static struct ref	 ref;
+
+enum { R_FIELD, R_PLAIN, R_QUOTED, R_QUOTE };
+
 static void
-setup(void)
+ref_fail(const char *msg, unsigned long line)
 {
-	if (memfd != -1)
-		return;
-	if ((memfd = memfd_create("fuzz_csv", MFD_CLOEXEC)) == -1)
-		abort();
-	snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
-	if ((pad = malloc(PAD_BASE + 256)) == NULL)
-		abort();
+	if (ref.err == NULL) {
+		ref.err = msg;
+		ref.errline = line;
+	}
 }
 
-/* Makes the file's content pad[0..padlen) + data[0..size). */
 static void
-put_file(const uint8_t *data, size_t size, size_t padlen)
+ref_append(unsigned char c, unsigned long rowline)
 {
-	size_t	 off = 0, len = padlen + size;
+	if (ref.full)
+		return;
+	if (ref.rowlen + 1 >= CSV_ROW_MAX) {
+		ref.full = 1;
+		ref_fail("row too long", rowline);
+		return;
+	}
+	ref.row[ref.rowlen++] = (char)c;
+}
+
+static void
+ref_end_field(unsigned long rowline)
+{
+	if (ref.full)
+		return;
+	if (ref.nfields == CSV_FIELDS_MAX || ref.rowlen >= CSV_ROW_MAX) {
+		ref.full = 1;
+		ref_fail(ref.nfields == CSV_FIELDS_MAX ? "too many fields" :
+		    "row too long", rowline);
+		return;
+	}
+	ref.row[ref.rowlen++] = '\0';
+	ref.start[ref.nfields++] = ref.fieldstart;
+	ref.fieldstart = ref.rowlen;
+}
+
+/* CR and LF count a line each, CRLF one. */
+static void
+ref_newline(unsigned char c)
+{
+	if (c == '\r' || !ref.prev_cr)
+		ref.line++;
+	ref.prev_cr = c == '\r';
+}
+
+static void
+ref_open(const unsigned char *s, size_t len)
+{
+	ref.s = s;
+	ref.len = len;
+	ref.pos = len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	ref.line = 1;
+	ref.prev_cr = ref.done = 0;
+}
+
+/* The next csv_read(): 1 a row, 0 the end, -1 an error (ref.err). */
+static int
+ref_read(unsigned long *rowlinep)
+{
+	unsigned long	 rowline = ref.line;
+	unsigned char	 c;
+	int		 st = R_FIELD, started = 0;
+
+	ref.err = NULL;
+	ref.full = 0;
+	ref.rowlen = ref.fieldstart = ref.nfields = 0;
+	if (ref.done)
+		return 0;
+	while (ref.pos < ref.len) {
+		c = ref.s[ref.pos];
+		switch (st) {
+		case R_FIELD:
+			if (c == '"') {
+				ref.pos++;
+				ref.prev_cr = 0;
+				started = 1;
+				st = R_QUOTED;
+				continue;
+			}
+			st = R_PLAIN;
+			/* FALLTHROUGH */
+		case R_PLAIN:
+			ref.pos++;
+			if (c == '\n' || c == '\r') {
+				ref_newline(c);
+				if (started)
+					goto row_end;
+				rowline = ref.line;	/* an empty line */
+				st = R_FIELD;
+				continue;
+			}
+			ref.prev_cr = 0;
+			started = 1;
+			if (c == ',') {
+				ref_end_field(rowline);
+				st = R_FIELD;
+			} else if (c == '\0')
+				ref_fail("NUL byte", ref.line);
+			else
+				ref_append(c, rowline);
+			continue;
+		case R_QUOTED:
+			ref.pos++;
+			if (c == '"') {
+				ref.prev_cr = 0;
+				st = R_QUOTE;
+			} else if (c == '\0') {
+				ref.prev_cr = 0;
+				ref_fail("NUL byte", ref.line);
+			} else {
+				ref_append(c, rowline);
+				if (c == '\n' || c == '\r')
+					ref_newline(c);
+				else
+					ref.prev_cr = 0;
+			}
+			continue;
+		case R_QUOTE:
+			if (c == '"') {
+				ref.pos++;
+				ref.prev_cr = 0;
+				ref_append(c, rowline);
+				st = R_QUOTED;
+			} else if (c == ',') {
+				ref.pos++;
+				ref.prev_cr = 0;
+				ref_end_field(rowline);
+				st = R_FIELD;
+			} else if (c == '\n' || c == '\r') {
+				ref.pos++;
+				ref_newline(c);
+				goto row_end;
+			} else
+				st = R_PLAIN;	/* "ab"cd */
+			continue;
+		}
+	}
+	ref.done = 1;
+	if (st == R_QUOTED) {
+		ref.err = "unterminated quoted field";
+		ref.errline = rowline;
+		return -1;
+	}
+	if (!started)
+		return 0;
+row_end:
+	ref_end_field(rowline);
+	*rowlinep = rowline;
+	return ref.err != NULL ? -1 : 1;
+}
+
+/* Whether ref can judge the file s[0..len) read in encoding enc. */
+static int
+ref_applies(const unsigned char *s, size_t len, enum csv_encoding enc)
+{
+	size_t	 i = len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	if (enc == CSV_ENCODING_UTF8)
+		return fuzz_utf8_valid((const char *)s + i, len - i);
+	for (; i < len; i++)
+		if (s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* Makes the memfd's content s[0..len). */
+static void
+put_file(const unsigned char *s, size_t len)
+{
+	size_t	 off = 0;
 	ssize_t	 n;
 
+	if (memfd == -1) {
+		if ((memfd = memfd_create("fuzz_csv", MFD_CLOEXEC)) == -1)
+			abort();
+		snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
+	}
 	if (ftruncate(memfd, 0) == -1)
 		abort();
 	while (off < len) {
-		if (off < padlen)
-			n = pwrite(memfd, pad + off, padlen - off, (off_t)off);
-		else
-			n = pwrite(memfd, data + (off - padlen), len - off,
-			    (off_t)off);
-		if (n <= 0)
+		if ((n = pwrite(memfd, s + off, len - off, (off_t)off)) <= 0)
 			abort();
 		off += (size_t)n;
 	}
 }
 
-/* Whether the file, after a UTF-8 BOM, is valid UTF-8 (or empty). */
-static int
-file_is_utf8(const uint8_t *data, size_t size, size_t padlen)
-{
-	if (padlen == 0 && size >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		return fuzz_utf8_valid((const char *)data + 3, size - 3);
-	return fuzz_utf8_valid((const char *)data, size);
-}
-
+/* Reads the file s[0..len) to its end in encoding enc, checking each read. */
 static void
-read_all(enum csv_encoding enc, size_t len, int utf8)
+read_all(const unsigned char *s, size_t len, enum csv_encoding enc)
 {
 	struct csv_reader	*r;
 	struct csv_row		 row;
-	unsigned long		 line = 1;
+	enum csv_encoding	 used;
+	unsigned long		 line = 1, refline = 0;
 	size_t			 reads, i, flen, total;
 	char			*err = NULL;
-	int			 rc;
+	int			 rc, refrc, judge;
 
 	r = csv_open(path, enc, &err);
 	FUZZ_CHECK(r != NULL, "csv_open: %s", err != NULL ? err : "?");
 	FUZZ_CHECK(err == NULL, "an error with a reader");
+	used = csv_encoding_of(r);
 	if (enc == CSV_ENCODING_AUTO)
-		FUZZ_CHECK(csv_encoding_of(r) == (utf8 ? CSV_ENCODING_UTF8 :
-		    CSV_ENCODING_CP932), "detected %s",
-		    csv_encoding_name(csv_encoding_of(r)));
+		FUZZ_CHECK(used == (ref_applies(s, len, CSV_ENCODING_UTF8) ?
+		    CSV_ENCODING_UTF8 : CSV_ENCODING_CP932), "detected %s",
+		    csv_encoding_name(used));
 	else
-		FUZZ_CHECK(csv_encoding_of(r) == enc, "encoding changed");
+		FUZZ_CHECK(used == enc, "encoding changed");
 	FUZZ_CHECK(csv_size(r) == (off_t)len, "size %lld of %zu",
 	    (long long)csv_size(r), len);
+	if ((judge = ref_applies(s, len, used)))
+		ref_open(s, len);
 
 	/* A row or an error takes at least one byte of the file. */
 	for (reads = 0; reads <= len + 1; reads++) {
@@ -103,6 +278,13 @@ read_all(enum csv_encoding enc, size_t len, int utf8)
 		FUZZ_CHECK(rc >= -1 && rc <= 1, "rc %d", rc);
 		FUZZ_CHECK(csv_offset(r) >= 0 && csv_offset(r) <= (off_t)len,
 		    "offset %lld of %zu", (long long)csv_offset(r), len);
+		if (judge) {
+			refrc = ref_read(&refline);
+			FUZZ_CHECK(rc == refrc, "read %zu: rc %d (%s at %lu), "
+			    "want %d (%s at %lu)", reads, rc, csv_error(r),
+			    csv_error_line(r), refrc,
+			    ref.err != NULL ? ref.err : "-", ref.errline);
+		}
 		if (rc == 0)
 			break;
 		if (rc == -1) {
@@ -112,6 +294,12 @@ read_all(enum csv_encoding enc, size_t len, int utf8)
 			    "error at line %lu after line %lu",
 			    csv_error_line(r), line);
 			FUZZ_CHECK(row.nfields == 0, "an error with fields");
+			if (judge)
+				FUZZ_CHECK(strcmp(csv_error(r), ref.err) == 0 &&
+				    csv_error_line(r) == ref.errline,
+				    "\"%s\" at line %lu, want \"%s\" at %lu",
+				    csv_error(r), csv_error_line(r), ref.err,
+				    ref.errline);
 			line = csv_error_line(r);
 			continue;
 		}
@@ -127,9 +315,16 @@ read_all(enum csv_encoding enc, size_t len, int utf8)
 			total += flen + 1;
 		}
 		FUZZ_CHECK(total <= CSV_ROW_MAX, "a row of %zu bytes", total);
-		/* UTF-8 is copied, never grown (quotes only go). */
-		if (csv_encoding_of(r) == CSV_ENCODING_UTF8)
-			FUZZ_CHECK(total - row.nfields <= len, "grew");
+		if (!judge)
+			continue;
+		FUZZ_CHECK(row.line == refline && row.nfields == ref.nfields,
+		    "row at line %lu with %zu fields, want line %lu with %zu",
+		    row.line, row.nfields, refline, ref.nfields);
+		for (i = 0; i < row.nfields; i++)
+			FUZZ_CHECK(strcmp(row.fields[i],
+			    ref.row + ref.start[i]) == 0,
+			    "line %lu field %zu: \"%s\", want \"%s\"", row.line,
+			    i, row.fields[i], ref.row + ref.start[i]);
 	}
 	FUZZ_CHECK(reads <= len + 1, "no end after %zu reads", reads);
 	FUZZ_CHECK(csv_read(r, &row) == 0 && csv_read(r, &row) == 0,
@@ -145,27 +340,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum csv_encoding encs[] = {
 		CSV_ENCODING_AUTO, CSV_ENCODING_UTF8, CSV_ENCODING_CP932,
 	};
-	size_t		 padlen = 0, e;
+	unsigned char	*file;
+	size_t		 padlen = 0, len, e;
 	unsigned	 opt;
-	int		 utf8;
 
 	if (size < 2)
 		return 0;
 	opt = data[0];
 	if (opt & 4)
 		padlen = PAD_BASE + data[1];
-	data += 2;
-	size -= 2;
-	setup();
-	if (padlen > 0) {
-		memset(pad, 'a', padlen);
-		if (!(opt & 8))
-			pad[padlen - 1] = '\n';
-	}
-	put_file(data, size, padlen);
-	utf8 = file_is_utf8(data, size, padlen);
+	len = padlen + size - 2;
+	if ((file = malloc(len + 1)) == NULL)
+		abort();
+	memset(file, 'a', padlen);
+	if (padlen > 0 && !(opt & 8))
+		file[padlen - 1] = '\n';
+	memcpy(file + padlen, data + 2, size - 2);
+	put_file(file, len);
 	for (e = 0; e < 3; e++)
 		if ((opt & 3) == 3 || (opt & 3) == e)
-			read_all(encs[e], padlen + size, utf8);
+			read_all(file, len, encs[e]);
+	free(file);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * is non-empty UTF-8 that fits NORM_KANA_SIZE, made of katakana and ー
  * only, with no small kana, no ヴ ヂ ヅ ヲ ヰ ヱ ヷ ヸ ヹ ヺ (all folded), no
  * ー that follows no kana; it is its own normal form, and its hiragana
- * spelling gives it too.
+ * and half-width spellings give it too, as does the result with spaces
+ * and middle dots between its kana.
  */
 #include "fuzz.h"
 
@@ -25,6 +26,52 @@ kana_allowed(utf8proc_int32_t c)
 		return 0;
 	}
 	return (c >= 0x30A1 && c <= 0x30FA) || c == CHOUON;
+}
+
+/*
+ * Half-width katakana: hw[c - 0x30A0] is the half-width form of katakana
+ * c, built from NFKC of U+FF66-FF9D; voiced kana are their base and a
+ * half-width mark ﾞ or ﾟ.
+ */
+static utf8proc_int32_t	 hw[0x60];
+
+static void
+hw_init(void)
+{
+	utf8proc_int32_t	 c, full;
+	utf8proc_ssize_t	 n;
+
+	for (c = 0xFF66; c <= 0xFF9D; c++) {
+		n = utf8proc_decompose_char(c, &full, 1,
+		    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT, NULL);
+		if (n == 1 && full >= 0x30A0 && full < 0x3100)
+			hw[full - 0x30A0] = c;
+	}
+}
+
+/* Appends the half-width spelling of katakana c to s[*o]; 0 if none. */
+static int
+put_halfwidth(char *s, size_t *o, utf8proc_int32_t c)
+{
+	utf8proc_int32_t	 d[2];
+	utf8proc_ssize_t	 n, k;
+
+	if (c == CHOUON) {
+		*o += (size_t)utf8proc_encode_char(0xFF70,
+		    (utf8proc_uint8_t *)s + *o);
+		return 1;
+	}
+	/* ガ is カ and U+3099: canonical decomposition, at most two. */
+	n = utf8proc_decompose_char(c, d, 2, UTF8PROC_DECOMPOSE, NULL);
+	if (n < 1 || n > 2 || d[0] < 0x30A0 || d[0] >= 0x3100 ||
+	    hw[d[0] - 0x30A0] == 0)
+		return 0;
+	*o += (size_t)utf8proc_encode_char(hw[d[0] - 0x30A0],
+	    (utf8proc_uint8_t *)s + *o);
+	for (k = 1; k < n; k++)
+		*o += (size_t)utf8proc_encode_char(d[k] == 0x3099 ? 0xFF9E :
+		    0xFF9F, (utf8proc_uint8_t *)s + *o);
+	return 1;
 }
 
 /* normalize_kana(spelling) must give want. */
@@ -49,11 +96,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char			*in, *out, hira[NORM_KANA_SIZE];
+	char			 half[2 * NORM_KANA_SIZE];
+	char			 spaced[2 * NORM_KANA_SIZE];
 	const char		*reason = "unset";
 	utf8proc_int32_t	 c;
 	utf8proc_ssize_t	 r;
-	size_t			 len, i, h;
-	int			 rc, first = 1;
+	size_t			 len, i, h, o = 0, sp = 0;
+	int			 rc, first = 1, halfok = 1;
+
+	if (hw[0x30AB - 0x30A0] == 0)
+		hw_init();
 
 	in = fuzz_cstring(data, size);
 	out = fuzz_out(NORM_KANA_SIZE);
@@ -74,6 +126,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (utf8proc_ssize_t)(len - i), &c);
 		FUZZ_CHECK(kana_allowed(c), "U+%04X in %s", (unsigned)c, out);
 		FUZZ_CHECK(!(first && c == CHOUON), "leading ー: %s", out);
+		/* A space or a middle dot after each kana. */
+		memcpy(spaced + sp, out + i, (size_t)r);
+		sp += (size_t)r;
+		if (sp % 2)
+			spaced[sp++] = ' ';
+		else {
+			memcpy(spaced + sp, "・", 3);
+			sp += 3;
+		}
+		if (halfok)
+			halfok = put_halfwidth(half, &o, c);
 		/* Katakana with a hiragana twin, written as hiragana. */
 		if (c >= 0x30A1 && c <= 0x30F6)
 			c -= 0x60;
@@ -81,8 +144,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (utf8proc_uint8_t *)hira + h);
 	}
 	hira[h] = '\0';
+	half[o] = '\0';
+	spaced[sp] = '\0';
 	same_as(out, out);
 	same_as(hira, out);
+	same_as(spaced, out);
+	FUZZ_CHECK(halfok, "no half-width form for %s", out);
+	same_as(half, out);
 done:
 	free(in);
 	free(out);

@@ -3,8 +3,9 @@
  * SPEC §5 and docs/NORMALIZATION.md promise of a result: 10 or 11 digits,
  * a leading 0 but not 00 or 010, 11 digits exactly for 020/050/060/070/
  * 080/090; digits that the input typed (the last ones, after the trunk
- * 0); a normal form that is its own normal form and that the +81, 0081
- * and +81 (0) spellings reach too.
+ * 0); a normal form that is its own normal form and that the +81, 0081,
+ * 010 81 and +81 (0) spellings, parentheses, dashes and full-width digits
+ * reach too.
  */
 #include "fuzz.h"
 
@@ -101,6 +102,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(alt, sizeof alt, "0081-%s", out + 1);
 	same_as(alt, out);
 	snprintf(alt, sizeof alt, "+81 (0)%s", out + 1);
+	same_as(alt, out);
+	snprintf(alt, sizeof alt, "010 81 %s", out + 1);
+	same_as(alt, out);
+	snprintf(alt, sizeof alt, "(%.3s) %.*s-%s", out, (int)len - 7,
+	    out + 3, out + len - 4);
+	same_as(alt, out);
+	/* Full-width digits, U+FF10 + d (EF BC 90+d), and ー between. */
+	for (i = 0, nt = 0; i < len; i++) {
+		if (i == 3 || i == len - 4) {
+			memcpy(alt + nt, "ー", 3);
+			nt += 3;
+		}
+		alt[nt++] = '\xef';
+		alt[nt++] = '\xbc';
+		alt[nt++] = (char)(0x90 + out[i] - '0');
+	}
+	alt[nt] = '\0';
 	same_as(alt, out);
 done:
 	free(in);
