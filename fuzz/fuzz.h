@@ -41,6 +41,38 @@ fuzz_cstring(const uint8_t *data, size_t size)
 	return s;
 }
 
+/*
+ * The input spelled in an alphabet, in a heap block of exactly its size:
+ * byte b becomes the code point alpha[b % n]. Mutations then work on the
+ * characters a normalizer cares about (a combining mark right after the
+ * letter it may join, a kanji numeral before 丁目) instead of on UTF-8
+ * bytes, which they mostly break. Stops before passing max bytes.
+ */
+static inline char *
+fuzz_spell(const uint8_t *data, size_t size, const utf8proc_int32_t *alpha,
+    size_t n, size_t max)
+{
+	utf8proc_uint8_t	 tmp[4];
+	utf8proc_ssize_t	 r;
+	size_t			 i, o = 0;
+	char			*s;
+
+	if ((s = malloc(4 * size + 1)) == NULL)
+		abort();
+	for (i = 0; i < size; i++) {
+		r = utf8proc_encode_char(alpha[data[i] % n], tmp);
+		if (r <= 0 || o + (size_t)r > max)
+			break;
+		memcpy(s + o, tmp, (size_t)r);
+		o += (size_t)r;
+	}
+	s[o] = '\0';
+	/* Shrink to the exact size, so that ASan sees a read past the NUL. */
+	if ((s = realloc(s, o + 1)) == NULL)
+		abort();
+	return s;
+}
+
 /* A heap block of exactly size bytes, filled with garbage, for an out. */
 static inline char *
 fuzz_out(size_t size)

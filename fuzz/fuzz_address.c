@@ -110,10 +110,11 @@ widened(const char *out)
 	return s;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Checks one input, as given or spelled in the alphabet. */
+static void
+check_input(const char *in, size_t size)
 {
-	char			*in, *out, *alt;
+	char			*out, *alt;
 	const char		*reason = "unset";
 	utf8proc_uint8_t	*nfkc;
 	utf8proc_int32_t	 c;
@@ -121,7 +122,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 len, i;
 	int			 rc;
 
-	in = fuzz_cstring(data, size);
 	out = fuzz_out(NORM_ADDRESS_SIZE);
 	rc = normalize_address(in, out, &reason);
 	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
@@ -156,7 +156,40 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(alt);
 	}
 done:
-	free(in);
 	free(out);
+}
+
+/*
+ * The alphabet of addresses: digits, kanji numerals and the marks around
+ * them, dashes, spaces and invisible characters, letters in both cases, kana
+ * that compose with marks, the marks, and compatibility forms (see
+ * fuzz_spell()).
+ */
+static const utf8proc_int32_t alphabet[] = {
+	'0', '1', '2', '3', '9', '-', ' ', '\t', '\n', 'a', 'b', 'i', 'j',
+	'A', 'I', 0xFF11, 0xFF41, 0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB,
+	0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E01, 0x76EE, 0x756A, 0x5730,
+	0x53F7, 0x306E, 0x30CE, 0x4E4B, 0x6761, 0x5272, 0x753A, 0x5E02,
+	0x533A, 0x5BAE, 0x65E5, 0x5BA4, 0x2010, 0x2212, 0x2015, 0x30FC,
+	0xFF70, 0xFF0D, 0x3000, 0x00A0, 0x2002, 0x200B, 0xFEFF, 0x00AD,
+	0xFE00, 0xE0100, 0x3099, 0x309A, 0x309B, 0x309C, 0x0301, 0x0307,
+	0x0308, 0x0323, 0x0328, 0x030A, 0x030C, 0x20E3, 0xFF76, 0xFF8A,
+	0xFF9E, 0xFF9F, 0x30AB, 0x30B1, 0x30F6, 0x30CF, 0x30A6, 0x304B,
+	0x306F, 0x2460, 0x3231, 0x337C, 0x3300, 0xFB01, 0x338F, 0x2163,
+	0x212A, 0x212B, 0xFDFA, 0x0001, 0x007F,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*in;
+
+	in = fuzz_cstring(data, size);
+	check_input(in, size);
+	free(in);
+	in = fuzz_spell(data, size, alphabet,
+	    sizeof alphabet / sizeof alphabet[0], NORM_INPUT_MAX + 4);
+	check_input(in, strlen(in));
+	free(in);
 	return 0;
 }

@@ -156,11 +156,12 @@ check(const char *in, size_t size, int today, int rc, const char *out,
 	return v;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Checks one input, as given or spelled in the alphabet. */
+static void
+check_input(const char *in, size_t size)
 {
 	static int	 real_today;
-	char		*in, *out1, *out2;
+	char		*out1, *out2;
 	const char	*r1 = "unset", *r2 = "unset";
 	int		 rc1, rc2, v1, v2, early, late;
 
@@ -169,7 +170,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	early = real_today < VECTORS_DAY ? real_today : VECTORS_DAY;
 	late = real_today < VECTORS_DAY ? VECTORS_DAY : real_today;
 
-	in = fuzz_cstring(data, size);
 	out1 = fuzz_out(NORM_DATE_SIZE);
 	out2 = fuzz_out(NORM_DATE_SIZE);
 	rc1 = normalize_birthdate(in, early, out1, &r1);
@@ -183,8 +183,38 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v1 == 0 && v2 != 0)
 		FUZZ_CHECK(v2 > early, "%s refused on %d (%s)", out2, early,
 		    r1);
-	free(in);
 	free(out1);
 	free(out2);
+}
+
+/*
+ * The alphabet of birthdates: digits, separators, 年月日, era names, letters
+ * and ligatures, kanji numerals, and compatibility forms that NFKC turns
+ * into numbers and units (①, ㋃ 4月, ㏠ 1日) (see fuzz_spell()).
+ */
+static const utf8proc_int32_t alphabet[] = {
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	'1', '9', '0', '2', '-', '/', '.', ' ', 'M', 'T', 'S', 'H', 'R',
+	'm', 's', 'h', 'X', '\t', 0x3000, 0x2010, 0x2212, 0x30FC, 0xFF0D,
+	0xFF0F, 0xFF0E, 0xFF10, 0xFF11, 0xFF19, 0x5E74, 0x6708, 0x65E5,
+	0x5143, 0x660E, 0x6CBB, 0x5927, 0x6B63, 0x662D, 0x548C, 0x5E73,
+	0x6210, 0x4EE4, 0x337E, 0x337D, 0x337C, 0x337B, 0x32FF, 0x3007,
+	0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
+	0x4E5D, 0x5341, 0x767E, 0x5343, 0x751F, 0x2460, 0x2488, 0x00B9,
+	0x32C3, 0x32CB, 0x33E0, 0x33FE, 0x1D7CF,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*in;
+
+	in = fuzz_cstring(data, size);
+	check_input(in, size);
+	free(in);
+	in = fuzz_spell(data, size, alphabet,
+	    sizeof alphabet / sizeof alphabet[0], NORM_INPUT_MAX + 4);
+	check_input(in, strlen(in));
+	free(in);
 	return 0;
 }

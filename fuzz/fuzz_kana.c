@@ -92,10 +92,11 @@ same_as(const char *spelling, const char *want)
 	free(out);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Checks one input, as given or spelled in the alphabet. */
+static void
+check_input(const char *in, size_t size)
 {
-	char			*in, *out, hira[NORM_KANA_SIZE];
+	char			*out, hira[NORM_KANA_SIZE];
 	char			 half[2 * NORM_KANA_SIZE];
 	char			 spaced[2 * NORM_KANA_SIZE];
 	const char		*reason = "unset";
@@ -107,7 +108,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hw[0x30AB - 0x30A0] == 0)
 		hw_init();
 
-	in = fuzz_cstring(data, size);
 	out = fuzz_out(NORM_KANA_SIZE);
 	rc = normalize_kana(in, out, &reason);
 	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
@@ -152,7 +152,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(halfok, "no half-width form for %s", out);
 	same_as(half, out);
 done:
-	free(in);
 	free(out);
+}
+
+/*
+ * The alphabet of kana names: hiragana, katakana and half-width letters that
+ * take voiced marks or fold, the marks in every form, dashes, spaces and
+ * dots, and what is no kana (see fuzz_spell()).
+ */
+static const utf8proc_int32_t alphabet[] = {
+	0x3042, 0x304B, 0x304C, 0x3055, 0x306F, 0x3071, 0x3046, 0x3094,
+	0x3095, 0x3096, 0x309D, 0x309E, 0x309F, 0x30A2, 0x30AB, 0x30AC,
+	0x30B1, 0x30CF, 0x30D1, 0x30A6, 0x30F4, 0x30EF, 0x30F7, 0x30F0,
+	0x30F8, 0x30F1, 0x30F9, 0x30F2, 0x30FA, 0x30A1, 0x30C3, 0x30E3,
+	0x30EE, 0x30F5, 0x30F6, 0x30F3, 0x30FD, 0x30FE, 0x30FF, 0x30C2,
+	0x30C5, 0xFF66, 0xFF67, 0xFF6F, 0xFF76, 0xFF8A, 0xFF73, 0xFF9C,
+	0xFF9D, 0xFF9E, 0xFF9F, 0xFF70, 0xFF65, 0x3099, 0x309A, 0x309B,
+	0x309C, 0x30FC, '-', 0x2010, 0x2212, 0x2015, 0x301C, ' ', 0x3000,
+	'\t', 0x30FB, 0x00B7, 0x30A0, '=', 0x32D0, 0x3300, 0x337F, 0x6F22,
+	'A', 0xFF41, '1', 0x1B000, 0x31F0, 0x3031, 0x0301, 0x20DD, 0xFE00,
+	0x200B,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*in;
+
+	in = fuzz_cstring(data, size);
+	check_input(in, size);
+	free(in);
+	in = fuzz_spell(data, size, alphabet,
+	    sizeof alphabet / sizeof alphabet[0], NORM_INPUT_MAX + 4);
+	check_input(in, strlen(in));
+	free(in);
 	return 0;
 }

@@ -60,15 +60,15 @@ same_as(const char *spelling, const char *want)
 	free(out);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Checks one input, as given or spelled in the alphabet. */
+static void
+check_input(const char *in, size_t size)
 {
-	char		*in, *out, typed[64], alt[64];
+	char		*out, typed[64], alt[64];
 	const char	*reason = "unset";
 	size_t		 len, i, nt;
 	int		 rc;
 
-	in = fuzz_cstring(data, size);
 	len = strlen(in);
 	out = fuzz_out(NORM_PHONE_SIZE);
 	rc = normalize_phone(in, out, &reason);
@@ -121,7 +121,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alt[nt] = '\0';
 	same_as(alt, out);
 done:
-	free(in);
 	free(out);
+}
+
+/*
+ * The alphabet of phone numbers: digits (most of it), their full-width
+ * forms, the separators and brackets, '+', service marks and letters (see
+ * fuzz_spell()).
+ */
+static const utf8proc_int32_t alphabet[] = {
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	'0', '0', '8', '1', '+', '(', ')', '-', ' ', '.', '#', '*', 'a', 'P',
+	'\t', 0xFF10, 0xFF11, 0xFF18, 0xFF19, 0xFF0B, 0xFF08, 0xFF09, 0xFF0D,
+	0xFF0E, 0x30FC, 0xFF70, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014,
+	0x2015, 0x2212, 0x2500, 0xFE58, 0xFE63, 0x3000, 0x00A0, 0xFF03,
+	0xFF0A, 0xFF21, 0xFF41, 0x0660, 0x2460, 0x00B9, 0x1D7CE, 0x3099,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*in;
+
+	in = fuzz_cstring(data, size);
+	check_input(in, size);
+	free(in);
+	in = fuzz_spell(data, size, alphabet,
+	    sizeof alphabet / sizeof alphabet[0], NORM_INPUT_MAX + 4);
+	check_input(in, strlen(in));
+	free(in);
 	return 0;
 }

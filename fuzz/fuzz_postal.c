@@ -25,15 +25,15 @@ same_as(const char *spelling, const char *want)
 	free(out);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Checks one input, as given or spelled in the alphabet. */
+static void
+check_input(const char *in, size_t size)
 {
-	char		*in, *out, alt[64];
+	char		*out, alt[64];
 	const char	*reason = "unset";
 	size_t		 i, o;
 	int		 rc;
 
-	in = fuzz_cstring(data, size);
 	out = fuzz_out(NORM_POSTAL_SIZE);
 	rc = normalize_postal(in, out, &reason);
 	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
@@ -59,7 +59,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	alt[o] = '\0';
 	same_as(alt, out);
 done:
-	free(in);
 	free(out);
+}
+
+/*
+ * The alphabet of postal codes: digits (most of it), full-width digits, 〒
+ * and 〶, separators and spaces (see fuzz_spell()).
+ */
+static const utf8proc_int32_t alphabet[] = {
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	'-', ' ', '\t', 0x3000, 0x30FC, 0xFF0D, 0x2010, 0x2212, 0x3012,
+	0x3036, 0xFF10, 0xFF11, 0xFF19, 'a', 0x2460, 0x00A0,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*in;
+
+	in = fuzz_cstring(data, size);
+	check_input(in, size);
+	free(in);
+	in = fuzz_spell(data, size, alphabet,
+	    sizeof alphabet / sizeof alphabet[0], NORM_INPUT_MAX + 4);
+	check_input(in, strlen(in));
+	free(in);
 	return 0;
 }
