@@ -17,6 +17,91 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* The string being checked, for the report of a broken invariant. */
+static const char	*fuzz_input;
+
+/* Whether c reads as itself in a test's source: letters, digits, marks. */
+static inline int
+fuzz_visible(utf8proc_int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+	case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD:
+	case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
+	case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+	case UTF8PROC_CATEGORY_PO: case UTF8PROC_CATEGORY_SM:
+	case UTF8PROC_CATEGORY_SC: case UTF8PROC_CATEGORY_SK:
+	case UTF8PROC_CATEGORY_SO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Writes s as a C string literal, ready for a regression test: visible
+ * characters as they are, everything else (combining marks, spaces other
+ * than ' ', controls, invalid UTF-8) as \x escapes.
+ */
+static inline void
+fuzz_print_literal(FILE *fp, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len = strlen(s), i = 0, k;
+	utf8proc_int32_t	 c;
+	utf8proc_ssize_t	 r;
+	int			 escaped = 0;
+
+	fputc('"', fp);
+	while (i < len) {
+		r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &c);
+		if (r <= 0) {
+			r = 1;
+			c = -1;
+		}
+		if (c == '"' || c == '\\') {
+			fprintf(fp, "\\%c", (int)c);
+			escaped = 0;
+		} else if ((c >= 0x20 && c < 0x7f) ||
+		    (c >= 0x80 && fuzz_visible(c))) {
+			/* A hex digit would extend the escape before it. */
+			if (escaped && c < 0x80 && strchr("0123456789abcdefABCDEF",
+			    (int)c) != NULL)
+				fputs("\"\"", fp);
+			fwrite(p + i, 1, (size_t)r, fp);
+			escaped = 0;
+		} else {
+			for (k = 0; k < (size_t)r; k++)
+				fprintf(fp, "\\x%02x", p[i + k]);
+			escaped = 1;
+		}
+		i += (size_t)r;
+	}
+	fputs("\"\n", fp);
+}
+
+/*
+ * Says which string is checked next: kept for a report, and printed at
+ * once when FUZZ_ECHO is set (replaying a crash shows its input that way,
+ * also when it was spelled in an alphabet).
+ */
+static inline void
+fuzz_begin(const char *in)
+{
+	static int	 echo = -1;
+
+	if (echo == -1)
+		echo = getenv("FUZZ_ECHO") != NULL;
+	fuzz_input = in;
+	if (echo) {
+		fputs("input: ", stderr);
+		fuzz_print_literal(stderr, in);
+	}
+}
+
 /* A broken invariant: say which, then abort so libFuzzer keeps the input. */
 #define FUZZ_CHECK(cond, ...) do {					\
 	if (!(cond)) {							\
@@ -24,6 +109,10 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 		    __FILE__, __LINE__, #cond);				\
 		fprintf(stderr, __VA_ARGS__);				\
 		fputc('\n', stderr);					\
+		if (fuzz_input != NULL) {				\
+			fputs("input: ", stderr);			\
+			fuzz_print_literal(stderr, fuzz_input);		\
+		}							\
 		abort();						\
 	}								\
 } while (0)

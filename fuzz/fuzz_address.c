@@ -80,9 +80,23 @@ spaced(const char *in)
 	return s;
 }
 
+/* Whether the code point at s[i] is a combining mark (class not 0). */
+static int
+combining_at(const char *s, size_t len, size_t i)
+{
+	utf8proc_int32_t	 c;
+
+	if (i >= len || utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+	    (utf8proc_ssize_t)(len - i), &c) <= 0)
+		return 0;
+	return utf8proc_get_property(c)->combining_class != 0;
+}
+
 /*
  * The result with full-width digits and lower-case ASCII letters, if that
- * fits NORM_INPUT_MAX; NULL otherwise.
+ * fits NORM_INPUT_MAX; NULL otherwise. A letter before a combining mark
+ * stays: j and U+030C compose into ǰ, which is no ASCII letter to fold,
+ * while J and U+030C have no composed form (only ASCII is folded).
  */
 static char *
 widened(const char *out)
@@ -101,7 +115,8 @@ widened(const char *out)
 			s[o++] = '\xef';
 			s[o++] = '\xbc';
 			s[o++] = (char)(0x90 + out[i] - '0');
-		} else if (out[i] >= 'A' && out[i] <= 'Z')
+		} else if (out[i] >= 'A' && out[i] <= 'Z' &&
+		    !combining_at(out, len, i + 1))
 			s[o++] = (char)(out[i] - 'A' + 'a');
 		else
 			s[o++] = out[i];
@@ -121,6 +136,8 @@ check_input(const char *in, size_t size)
 	utf8proc_ssize_t	 r;
 	size_t			 len, i;
 	int			 rc;
+
+	fuzz_begin(in);
 
 	out = fuzz_out(NORM_ADDRESS_SIZE);
 	rc = normalize_address(in, out, &reason);

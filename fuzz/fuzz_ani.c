@@ -16,6 +16,8 @@ check_input(const char *in, size_t size)
 	const char	*reason = "unset", *preason;
 	int		 rc, prc;
 
+	fuzz_begin(in);
+
 	out = fuzz_out(NORM_PHONE_SIZE);
 	phone = fuzz_out(NORM_PHONE_SIZE);
 	again = fuzz_out(NORM_PHONE_SIZE);

@@ -165,6 +165,8 @@ check_input(const char *in, size_t size)
 	const char	*r1 = "unset", *r2 = "unset";
 	int		 rc1, rc2, v1, v2, early, late;
 
+	fuzz_begin(in);
+
 	if (real_today == 0)
 		real_today = normalize_today();
 	early = real_today < VECTORS_DAY ? real_today : VECTORS_DAY;

@@ -15,6 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int		 rc, g = -1, g2 = -1;
 
 	in = fuzz_cstring(data, size);
+	fuzz_begin(in);
 	rc = normalize_gender(in, &g, &reason);
 	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
 	if (strlen(in) > NORM_INPUT_MAX)

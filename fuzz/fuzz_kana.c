@@ -105,6 +105,8 @@ check_input(const char *in, size_t size)
 	size_t			 len, i, h, o = 0, sp = 0;
 	int			 rc, first = 1, halfok = 1;
 
+	fuzz_begin(in);
+
 	if (hw[0x30AB - 0x30A0] == 0)
 		hw_init();
 

@@ -69,6 +69,8 @@ check_input(const char *in, size_t size)
 	size_t		 len, i, nt;
 	int		 rc;
 
+	fuzz_begin(in);
+
 	len = strlen(in);
 	out = fuzz_out(NORM_PHONE_SIZE);
 	rc = normalize_phone(in, out, &reason);

@@ -34,6 +34,8 @@ check_input(const char *in, size_t size)
 	size_t		 i, o;
 	int		 rc;
 
+	fuzz_begin(in);
+
 	out = fuzz_out(NORM_POSTAL_SIZE);
 	rc = normalize_postal(in, out, &reason);
 	FUZZ_CHECK(rc == NORM_OK || rc == NORM_INVALID, "rc %d", rc);
