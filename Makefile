@@ -126,6 +126,7 @@ bench-import: all
 # The library and the targets get coverage (fuzzer-no-link) and the
 # sanitizers; only the targets link libFuzzer's main().
 fuzz-build:
+	@FUZZ_CC=$(FUZZ_CC) sh scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
 	  CFLAGS="$(FUZZ_CFLAGS)" \
 	  SAN_FLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
