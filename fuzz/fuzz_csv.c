@@ -15,13 +15,15 @@
  * valid UTF-8; a row has 1 to CSV_FIELDS_MAX fields of NUL-terminated
  * UTF-8 that fit CSV_ROW_MAX together; lines only grow; an error has a
  * reason and a line; every read moves on, the end stays the end, and there
- * the offset equals the size. And wherever the bytes need no conversion,
+ * the offset equals the size. And for every file that is valid UTF-8 read
+ * as UTF-8, or valid CP932 read as CP932 (converted at once with iconv),
  * every row, field, line and error equals what a plain byte-by-byte
  * reading of the rules in src/csv.c's header gives (struct ref).
  */
 #include <sys/mman.h>
 
 #include <fcntl.h>
+#include <iconv.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -35,11 +37,10 @@ static char	 path[64];
 
 /*
  * An independent reading of the rules in src/csv.c's header, byte by byte,
- * for the files whose bytes it can take as they are: valid UTF-8 read as
- * UTF-8, or ASCII read as CP932 (which maps ASCII to itself). It gives
- * what each csv_read() must return: the rows, their lines and fields, and
- * the row-level errors (NUL byte, row too long, too many fields,
- * unterminated quoted field) with their lines.
+ * of UTF-8 text: a valid UTF-8 file as it is, a CP932 file converted at
+ * once. It gives what each csv_read() must return: the rows, their lines
+ * and fields, and the row-level errors (NUL byte, row too long, too many
+ * fields, unterminated quoted field) with their lines.
  */
 struct ref {
 	const unsigned char	*s;
@@ -104,12 +105,14 @@ ref_newline(unsigned char c)
 	ref.prev_cr = c == '\r';
 }
 
+/* Starts reading s[0..len); bom: skip a UTF-8 BOM there. */
 static void
-ref_open(const unsigned char *s, size_t len)
+ref_open(const unsigned char *s, size_t len, int bom)
 {
 	ref.s = s;
 	ref.len = len;
-	ref.pos = len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	ref.pos = bom && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ?
+	    3 : 0;
 	ref.line = 1;
 	ref.prev_cr = ref.done = 0;
 }
@@ -210,18 +213,46 @@ row_end:
 	return ref.err != NULL ? -1 : 1;
 }
 
-/* Whether ref can judge the file s[0..len) read in encoding enc. */
+/* Whether s[0..len), after a BOM, is valid UTF-8. */
 static int
-ref_applies(const unsigned char *s, size_t len, enum csv_encoding enc)
+is_utf8(const unsigned char *s, size_t len)
 {
 	size_t	 i = len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 
-	if (enc == CSV_ENCODING_UTF8)
-		return fuzz_utf8_valid((const char *)s + i, len - i);
-	for (; i < len; i++)
-		if (s[i] >= 0x80)
-			return 0;
-	return 1;
+	return fuzz_utf8_valid((const char *)s + i, len - i);
+}
+
+/*
+ * The file s[0..len) after a BOM, converted from CP932 at once with iconv,
+ * in conv (malloc'd), with its length; -1 if it does not convert whole.
+ * The reader converts block by block: it must read the same text.
+ */
+static int
+cp932_all(const unsigned char *s, size_t len, unsigned char **conv,
+    size_t *convlen)
+{
+	static iconv_t	 cd = (iconv_t)-1;
+	char		*ip, *op;
+	size_t		 il, ol, i;
+
+	if (cd == (iconv_t)-1 &&
+	    (cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1)
+		abort();
+	i = len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	if ((*conv = malloc(3 * (len - i) + 1)) == NULL)
+		abort();
+	ip = (char *)s + i;
+	il = len - i;
+	op = (char *)*conv;
+	ol = 3 * (len - i) + 1;
+	(void)iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0) {
+		free(*conv);
+		*conv = NULL;
+		return -1;
+	}
+	*convlen = (size_t)(op - (char *)*conv);
+	return 0;
 }
 
 /* Makes the memfd's content s[0..len). */
@@ -255,6 +286,8 @@ read_all(const unsigned char *s, size_t len, enum csv_encoding enc)
 	unsigned long		 line = 1, refline = 0;
 	size_t			 reads, i, flen, total;
 	char			*err = NULL;
+	unsigned char		*conv = NULL;
+	size_t			 convlen = 0;
 	int			 rc, refrc, judge;
 
 	r = csv_open(path, enc, &err);
@@ -262,15 +295,18 @@ read_all(const unsigned char *s, size_t len, enum csv_encoding enc)
 	FUZZ_CHECK(err == NULL, "an error with a reader");
 	used = csv_encoding_of(r);
 	if (enc == CSV_ENCODING_AUTO)
-		FUZZ_CHECK(used == (ref_applies(s, len, CSV_ENCODING_UTF8) ?
-		    CSV_ENCODING_UTF8 : CSV_ENCODING_CP932), "detected %s",
+		FUZZ_CHECK(used == (is_utf8(s, len) ? CSV_ENCODING_UTF8 :
+		    CSV_ENCODING_CP932), "detected %s",
 		    csv_encoding_name(used));
 	else
 		FUZZ_CHECK(used == enc, "encoding changed");
 	FUZZ_CHECK(csv_size(r) == (off_t)len, "size %lld of %zu",
 	    (long long)csv_size(r), len);
-	if ((judge = ref_applies(s, len, used)))
-		ref_open(s, len);
+	if (used == CSV_ENCODING_UTF8) {
+		if ((judge = is_utf8(s, len)))
+			ref_open(s, len, 1);
+	} else if ((judge = cp932_all(s, len, &conv, &convlen) == 0))
+		ref_open(conv, convlen, 0);
 
 	/* A row or an error takes at least one byte of the file. */
 	for (reads = 0; reads <= len + 1; reads++) {
@@ -332,6 +368,7 @@ read_all(const unsigned char *s, size_t len, enum csv_encoding enc)
 	FUZZ_CHECK(csv_offset(r) == csv_size(r), "ends at %lld of %lld",
 	    (long long)csv_offset(r), (long long)csv_size(r));
 	csv_close(r);
+	free(conv);
 }
 
 int
