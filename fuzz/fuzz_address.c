@@ -3,8 +3,8 @@
  * is non-empty UTF-8 that fits NORM_ADDRESS_SIZE, in NFKC, without white
  * space, control or format characters, variation selectors, ASCII lower
  * case or ヶ; it is its own normal form; spaces typed anywhere in the input
- * change nothing; and full-width digits and lower-case letters in place of
- * the result's give the result again.
+ * change nothing; and full-width digits, lower-case letters and kanji
+ * numerals before a dash in place of the result's give the result again.
  */
 #include "fuzz.h"
 
@@ -77,6 +77,98 @@ spaced(const char *in)
 		i += (size_t)r;
 	}
 	s[o] = '\0';
+	return s;
+}
+
+/* The kanji numerals, each three bytes of UTF-8: digits, then units. */
+static const char *const numerals[] = {
+	"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九",
+	"十", "百", "千",
+};
+
+/* Whether s[0..i) ends in a kanji numeral. */
+static int
+kanji_numeral_before(const char *s, size_t i)
+{
+	size_t	 k;
+
+	for (k = 0; k < sizeof numerals / sizeof numerals[0]; k++)
+		if (i >= 3 && memcmp(s + i - 3, numerals[k], 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends n (1-9999) in kanji numerals with units (二十三, 百一, 千). */
+static void
+put_units(char *s, size_t *o, int n)
+{
+	static const char *const unit[] = { "千", "百", "十", "" };
+	static const int value[] = { 1000, 100, 10, 1 };
+	size_t	 k;
+	int	 d;
+
+	for (k = 0; k < 4; k++) {
+		if ((d = n / value[k] % 10) == 0)
+			continue;
+		if (d > 1 || value[k] == 1) {
+			memcpy(s + *o, numerals[d], 3);
+			*o += 3;
+		}
+		if (value[k] > 1) {
+			memcpy(s + *o, unit[k], 3);
+			*o += 3;
+		}
+	}
+}
+
+/*
+ * The result with each run of ASCII digits that a '-' follows written in
+ * kanji numerals, positional (〇一) or, with units, when it has no leading
+ * zero and is below 10,000: before a dash they are a number
+ * (docs/NORMALIZATION.md), so the result comes back. Runs after a kanji
+ * numeral stay, as they would join it. NULL if nothing changed or the
+ * result would not fit NORM_INPUT_MAX.
+ */
+static char *
+kanji_spelled(const char *out, int units)
+{
+	size_t	 i = 0, j, k, o = 0, len = strlen(out);
+	int	 v, changed = 0;
+	char	*s;
+
+	if ((s = malloc(12 * len + 1)) == NULL)
+		abort();
+	while (i < len) {
+		for (j = i; j < len && out[j] >= '0' && out[j] <= '9'; j++)
+			;
+		if (j == i || j == len || out[j] != '-' || j - i > 9 ||
+		    kanji_numeral_before(out, i) ||
+		    (units && (out[i] == '0' || j - i > 4))) {
+			/* Not such a run: copy one byte, or the run. */
+			j = j > i ? j : i + 1;
+			memcpy(s + o, out + i, j - i);
+			o += j - i;
+			i = j;
+			continue;
+		}
+		if (units) {
+			for (k = i, v = 0; k < j; k++)
+				v = v * 10 + (out[k] - '0');
+			put_units(s, &o, v);
+		} else {
+			for (k = i; k < j; k++) {
+				memcpy(s + o, numerals[out[k] - '0'], 3);
+				o += 3;
+			}
+		}
+		changed = 1;
+		i = j;
+	}
+	s[o] = '\0';
+	if (!changed || o > NORM_INPUT_MAX) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -170,6 +262,14 @@ check_input(const char *in, size_t size)
 	same_as("again", out, out);
 	if ((alt = widened(out)) != NULL) {
 		same_as("widened", alt, out);
+		free(alt);
+	}
+	if ((alt = kanji_spelled(out, 0)) != NULL) {
+		same_as("kanji", alt, out);
+		free(alt);
+	}
+	if ((alt = kanji_spelled(out, 1)) != NULL) {
+		same_as("kanji units", alt, out);
 		free(alt);
 	}
 done:
