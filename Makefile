@@ -4,7 +4,8 @@
 #   make demo       build, generate a demo data set, start hotlined on 127.0.0.1
 #   make check      unit + integration tests, plain and under ASan+UBSan
 #   make bench      benchmarks (see docs/BENCHMARKS.md)
-#   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (docs/FUZZING.md)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (docs/FUZZING.md);
+#                   FUZZ_TARGETS="kana csv" runs some only
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Missing Debian -dev packages are installed on first use (scripts/deps.sh).
@@ -66,6 +67,7 @@ BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  ?= -O1 -g
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 FUZZ_BUILD    = build/fuzz
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
@@ -135,7 +137,7 @@ fuzz-bins: $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	@python3 fuzz/seeds.py tests/data $(FUZZ_BUILD)/seeds
-	@sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: all
 	@sh scripts/demo.sh build
