@@ -5,6 +5,8 @@
 #   make check      unit + integration tests, plain and under ASan+UBSan
 #   make bench      benchmarks (see docs/BENCHMARKS.md)
 #   make prompts-audio  the IVR's recordings as 8 kHz WAV (docs/ASTERISK.md)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (docs/FUZZING.md);
+#                   FUZZ_TARGETS="kana csv" runs some only
 #   make install    PREFIX=/usr/local DESTDIR= (SYSCONFDIR, ... below)
 #
 # Missing Debian -dev packages are installed on first use (scripts/deps.sh),
@@ -94,6 +96,19 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS = $(wildcard bench/*.c)
 BENCH_BINS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
+# Fuzzing (docs/FUZZING.md): every fuzz/fuzz_*.c is a libFuzzer target,
+# built with clang against the library compiled with coverage, ASan and
+# UBSan in build/fuzz, then run FUZZ_SECONDS each.
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  ?= -O1 -g
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_BUILD    = build/fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_SRCS     = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS     = $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/%)
+
 all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 
 # The compiled-in paths: a change of PREFIX (or any directory) rebuilds
@@ -131,6 +146,13 @@ $(BUILD)/bench/%.o: bench/%.c
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+$(BUILD)/fuzz_%.o: fuzz/fuzz_%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz_%: $(BUILD)/fuzz_%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+
 tests: all $(UNIT_BINS)
 
 # The tests run twice: on the plain build and on the sanitizer build
@@ -147,6 +169,20 @@ bench: all $(BENCH_BINS)
 
 bench-import: all
 	@sh bench/import.sh build
+
+# The library and the targets get coverage (fuzzer-no-link) and the
+# sanitizers; only the targets link libFuzzer's main().
+fuzz-build:
+	@FUZZ_CC=$(FUZZ_CC) sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	  CFLAGS="$(FUZZ_CFLAGS)" \
+	  SAN_FLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@python3 fuzz/seeds.py tests/data $(FUZZ_BUILD)/seeds
+	@sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: all
 	@sh scripts/demo.sh build
@@ -227,7 +263,8 @@ distclean: clean
 # following the test summary).
 .SECONDARY:
 
-.PHONY: FORCE all dist tests check check-fast bench bench-import demo \
-	prompts-audio install clean distclean
+.PHONY: FORCE all dist tests check check-fast bench bench-import fuzz \
+	fuzz-build fuzz-bins demo prompts-audio install clean distclean
 
--include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/obj/hotlined.d $(BUILD)/obj/hotlinectl.d \
+	$(FUZZ_BINS:=.d)

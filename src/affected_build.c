@@ -84,10 +84,11 @@ enum build_stmt {
 };
 
 static const char *build_sql[BS_COUNT] = {
-	"INSERT INTO org VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?)",
-	"INSERT INTO lookup VALUES (?, ?)",
-	"INSERT INTO search VALUES (?, ?)",
+	/* One placeholder a column: code ... status_note_en (16). */
+	[BS_ORG] = ("INSERT INTO org VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?)"),
+	[BS_LOOKUP] = "INSERT INTO lookup VALUES (?, ?)",
+	[BS_SEARCH] = "INSERT INTO search VALUES (?, ?)",
 };
 
 struct run {

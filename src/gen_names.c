@@ -313,8 +313,8 @@ const char *const gen_names_notes[] = {
 const char *const gen_names_notes_en[] = {
 	"No distribution to third parties has been confirmed.",
 	"No misuse has been confirmed so far.",
-	"At the time of the report, no distribution to third parties had "
-	    "been confirmed.",
+	("At the time of the report, no distribution to third parties had "
+	    "been confirmed."),
 	"",
 };
 const size_t gen_names_nnotes = NELEM(gen_names_notes);

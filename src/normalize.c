@@ -1206,13 +1206,15 @@ put_number(char *out, size_t size, size_t *o, int v)
 /*
  * Drops white space, invisible format characters (zero-width space, BOM)
  * and variation selectors (葛󠄀 is 葛) from an address, and folds ASCII
- * letters to upper case and ヶ to ケ; returns how many code points went,
- * or -1 for a control character.
+ * letters to upper case and ヶ to ケ; returns how many code points went or
+ * were folded, or -1 for a control character. A fold counts because it
+ * can make a pair that NFKC composes, as a removal can: ケ and U+3099 are
+ * ゲ, I and U+0307 are İ.
  */
 static int
 addr_filter(cp_t *buf, size_t *n)
 {
-	size_t			 i, m;
+	size_t			 i, m, folded = 0;
 	cp_t			 c;
 	utf8proc_category_t	 cat;
 
@@ -1227,23 +1229,27 @@ addr_filter(cp_t *buf, size_t *n)
 			continue;
 		if (cat == UTF8PROC_CATEGORY_CC)
 			return -1;
-		if (c >= 'a' && c <= 'z')
+		if (c >= 'a' && c <= 'z') {
 			c -= 'a' - 'A';
-		else if (c == 0x30F6)
+			folded++;
+		} else if (c == 0x30F6) {
 			c = 0x30B1;
+			folded++;
+		}
 		buf[m++] = c;
 	}
 	i = *n - m;
 	*n = m;
-	return (int)i;
+	return (int)(i + folded);
 }
 
 /*
  * NFKC and addr_filter() on an address. Removing what NFKC made of a
  * spacing mark (ハ゜ is ハ, ' ', U+309A) leaves marks to compose and
- * reorder, so then the filtered text goes through NFKC once more: the
- * result is stable, and normalizing it again changes nothing. Spaces are
- * dropped before NFKC, so most addresses need one pass only.
+ * reorder, and so can a fold (ヶ゙ is ゲ once ヶ is ケ), so then the
+ * filtered text goes through NFKC once more: the result is stable, and
+ * normalizing it again changes nothing. Spaces are dropped before NFKC,
+ * so most addresses need one pass only.
  */
 static int
 addr_fold(const char *in, size_t len, cp_t buf[NFKC_MAX], size_t *n,
@@ -1252,7 +1258,7 @@ addr_fold(const char *in, size_t len, cp_t buf[NFKC_MAX], size_t *n,
 	char			 bytes[4 * NFKC_MAX];
 	size_t			 i, k = 0;
 	utf8proc_ssize_t	 r;
-	int			 pass, removed;
+	int			 pass, changed;
 
 	for (i = 0; i < len; i++) {
 		if (in[i] == ' ' || (in[i] >= '\t' && in[i] <= '\r'))
@@ -1266,9 +1272,9 @@ addr_fold(const char *in, size_t len, cp_t buf[NFKC_MAX], size_t *n,
 	for (pass = 0; ; pass++) {
 		if (nfkc(bytes, k, buf, n, reason) != NORM_OK)
 			return NORM_INVALID;
-		if ((removed = addr_filter(buf, n)) == -1)
+		if ((changed = addr_filter(buf, n)) == -1)
 			return fail(reason, "contains control characters");
-		if (removed == 0 || pass == 1)
+		if (changed == 0 || pass == 1)
 			return NORM_OK;
 		/* Back to UTF-8 for the second pass. */
 		if ((r = utf8proc_reencode(buf, (utf8proc_ssize_t)*n, 0)) < 0)

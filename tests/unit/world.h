@@ -34,7 +34,7 @@ static const struct {
 };
 
 /* A world whose conf has extra appended; NULL if anything failed. */
-static struct world *
+static inline struct world *
 world_new(const char *extra)
 {
 	struct world		*w = calloc(1, sizeof *w);
@@ -104,7 +104,7 @@ world_new(const char *extra)
 	return w;
 }
 
-static void
+static inline void
 world_free(struct world *w)
 {
 	char	cmd[128];
@@ -119,7 +119,7 @@ world_free(struct world *w)
 }
 
 /* An authenticated principal of a world client, owning sessions. */
-static void
+static inline void
 world_principal(struct world *w, struct principal *who,
     struct session_owner *owner, const char *client)
 {
