@@ -35,7 +35,8 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;		/* the server's conns, or dead */
 	struct server		*srv;
 	struct bufferevent	*bev;
-	struct event		*ev_line;	/* a line's deadline */
+	struct event		*ev_line;	/* a line's deadline; at a stop,
+						   the quiet one */
 	uint64_t		 id;		/* for logs */
 
 	struct principal	 who;
@@ -48,7 +49,6 @@ struct conn {
 	size_t			 mhead, mn, mcap;
 	size_t			 queued;	/* held + output, as last counted */
 
-	size_t			 stop_left;	/* at a stop: bytes to answer */
 	unsigned		 stopping:1;	/* SIGTERM: finish, then close */
 	unsigned		 closing:1;	/* close once all is sent */
 	unsigned		 lingering:1;	/* sent all; waiting for EOF */
@@ -67,8 +67,9 @@ void	conn_close(struct conn *, const char *reason);
 void	conn_free(struct conn *);
 
 /*
- * A graceful stop: the requests already received (in the buffers and
- * in the kernel) are answered, then the connection closes cleanly.
+ * A graceful stop: the requests already sent (in our buffers, the
+ * kernel's, the client's) are answered until the socket is quiet, then
+ * the connection closes cleanly.
  */
 void	conn_stop(struct conn *);
 

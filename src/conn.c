@@ -30,6 +30,12 @@
 
 #define HELLO_FAILURES_MAX	3	/* failed hellos before the close */
 #define LINGER_S		5	/* after the last answer, for the EOF */
+/*
+ * At a stop, a connection takes requests until its socket has been quiet
+ * this long: what the client sent before the signal may still be in its
+ * own send buffer, not yet in ours.
+ */
+#define STOP_QUIET_MS		100
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
@@ -209,26 +215,40 @@ conn_finish(struct conn *c, const char *why)
 		conn_linger(c);
 }
 
+/*
+ * Stopping: once nothing more is coming in (the socket quiet, no whole
+ * line waiting) the connection finishes after STOP_QUIET_MS, unless a
+ * byte arrives meanwhile.
+ */
+static void
+conn_stop_check(struct conn *c)
+{
+	struct timeval	 quiet = { 0, STOP_QUIET_MS * 1000 };
+	int		 pending = 0;
+
+	if (!c->stopping || c->closing || c->dead || c->read_paused ||
+	    c->budget_paused)
+		return;
+	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == -1)
+		pending = 0;
+	if (pending > 0) {
+		evtimer_del(c->ev_line);
+		return;
+	}
+	evtimer_add(c->ev_line, &quiet);
+}
+
 void
 conn_stop(struct conn *c)
 {
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	int		 pending = 0;
-
-	if (c->closing)
+	if (c->closing || c->dead)
 		return;
 	c->stopping = 1;
-	/* What the kernel holds was received before the signal too. */
-	if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == -1)
-		pending = 0;
-	c->stop_left = evbuffer_get_length(in) + (size_t)pending;
-	if (c->stop_left == 0)
-		conn_finish(c, "shutdown");
-	else {
-		conn_read_lines(c);
-		if (!c->dead)
-			conn_flush(c);
-	}
+	evtimer_del(c->ev_line);
+	conn_read_lines(c);
+	if (!c->dead)
+		conn_flush(c);
+	conn_stop_check(c);
 }
 
 /* Splits the input into lines and hands each to the RPC layer. */
@@ -251,13 +271,10 @@ conn_read_lines(struct conn *c)
 			if (len > max + 1 || (len == max + 1 &&
 			    *(evbuffer_pullup(in, -1) + max) != '\r'))
 				goto too_long;
-			if (c->stopping && len >= c->stop_left) {
-				/* The rest of that line came after the stop. */
-				conn_finish(c, "shutdown");
-				return;
-			}
 			/* A line's deadline runs from its first byte. */
-			if (len == 0)
+			if (c->stopping)
+				;	/* the stop's own deadline */
+			else if (len == 0)
 				evtimer_del(c->ev_line);
 			else if (lines > 0 || !evtimer_pending(c->ev_line, NULL))
 				evtimer_add(c->ev_line, &tv);
@@ -267,10 +284,6 @@ conn_read_lines(struct conn *c)
 		used = len + eol_len;
 		if (len > max + 1)	/* +1: a CR before the LF */
 			goto too_long;
-		if (c->stopping && used > c->stop_left) {
-			conn_finish(c, "shutdown");
-			return;
-		}
 		if ((line = (const char *)evbuffer_pullup(in,
 		    (ev_ssize_t)used)) == NULL) {
 			conn_close(c, "out of memory");
@@ -290,8 +303,6 @@ conn_read_lines(struct conn *c)
 		if (c->who.failed_auth >= HELLO_FAILURES_MAX)
 			/* Guessing tokens costs a connection every few tries. */
 			conn_finish(c, "too many failed hellos");
-		if (c->stopping && (c->stop_left -= used) == 0)
-			conn_finish(c, "shutdown");
 	}
 	return;
 too_long:
@@ -317,6 +328,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	conn_read_lines(c);
 	if (!c->dead)
 		conn_flush(c);
+	if (!c->dead)
+		conn_stop_check(c);
 }
 
 /* A line that did not arrive whole in time: a trickle holds no slot. */
@@ -327,6 +340,11 @@ conn_line_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (c->stopping) {
+		/* Quiet at a stop: everything received has been taken. */
+		conn_finish(c, "shutdown");
+		return;
+	}
 	log_warnx("%s: a request line took over %d s, closing", c->who.origin,
 	    c->srv->core->conf->line_timeout_s);
 	conn_close(c, "request line too slow");
@@ -444,6 +462,8 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		conn_read_lines(c);
 		if (!c->dead)
 			conn_flush(c);
+		if (!c->dead)
+			conn_stop_check(c);
 	}
 }
 
