@@ -39,7 +39,8 @@ UNITDIR       ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
 
-PKGS      = libevent sqlite3 libconfig jansson libcrypto libutf8proc
+PKGS      = libevent libevent_openssl sqlite3 libconfig jansson libcrypto \
+            libssl libutf8proc
 TEST_PKGS = cmocka
 
 WARN = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wformat=2 -Wshadow -Wmissing-prototypes \
@@ -77,6 +78,7 @@ build/config.mk: scripts/deps.sh
 PATH_DEFS = -DHOTLINE_VERSION='"$(VERSION)"' \
             -DHOTLINE_CONF_PATH='"$(SYSCONFDIR)/hotline/hotline.conf"' \
             -DHOTLINE_PROMPTS_DIR='"$(DATADIR)/hotline/prompts"' \
+            -DHOTLINE_WEB_DIR='"$(DATADIR)/hotline/web"' \
             -DHOTLINE_DATA_DIR='"$(LOCALSTATEDIR)/lib/hotline"'
 
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -pthread -Iinclude $(WARN) $(CFLAGS) \
