@@ -240,6 +240,8 @@ static void
 http_accepting(struct http *h)
 {
 	h->paused_full = h->nconns >= (size_t)h->core->conf->http_max_connections;
+	if (h->listener == NULL)
+		return;		/* evhttp_free() is closing everything */
 	if (h->stopping || h->paused_full || h->paused_error)
 		evconnlistener_disable(h->listener);
 	else
@@ -336,26 +338,31 @@ http_output_cb(struct evbuffer *out, const struct evbuffer_cb_info *info,
 {
 	struct http_conn	*c = arg;
 	struct evbuffer_ptr	 eol;
+	struct evbuffer_iovec	 v;
 	size_t			 eol_len;
 	char			 line[64];
-	ev_ssize_t		 n;
 
 	if (c->ours || c->injecting || info->orig_size != 0 ||
 	    info->n_added == 0)
 		return;
-	n = evbuffer_copyout(out, line, sizeof line - 1);
-	if (n < 12 || memcmp(line, "HTTP/", 5) != 0)
+	/*
+	 * A socket bufferevent freezes its output's start (evbuffer_copyout
+	 * refuses then); peeking and searching read it all the same.
+	 */
+	if (evbuffer_peek(out, -1, NULL, &v, 1) < 1 || v.iov_len < 12 ||
+	    memcmp(v.iov_base, "HTTP/", 5) != 0)
 		return;
 	eol = evbuffer_search_eol(out, NULL, &eol_len,
 	    EVBUFFER_EOL_CRLF_STRICT);
 	if (eol.pos < 0 || (size_t)eol.pos + eol_len !=
-	    evbuffer_get_length(out))
+	    evbuffer_get_length(out) || eol.pos >= (ev_ssize_t)sizeof line ||
+	    (size_t)eol.pos > v.iov_len)
 		return;
+	memcpy(line, v.iov_base, (size_t)eol.pos);
+	line[eol.pos] = '\0';
 	c->injecting = 1;
 	http_security_text(c, out);
 	c->injecting = 0;
-	line[n] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
 	if (c->h->core->conf->http_access_log)
 		log_info("%s: refused by the HTTP parser (malformed, or over "
 		    "http.max_header_bytes or http.max_body_bytes): %s",
@@ -1414,7 +1421,11 @@ http_free(struct http *h)
 
 	if (h == NULL)
 		return;
-	/* evhttp closes its connections: http_closed() frees ours. */
+	/*
+	 * evhttp frees its listener, then closes its connections:
+	 * http_closed() frees ours, without touching the listener.
+	 */
+	h->listener = NULL;
 	if (h->evhttp != NULL)
 		evhttp_free(h->evhttp);
 	/* Accepted but not bound: the bufferevent's last reference is ours. */
