@@ -198,7 +198,7 @@ install: all $(DIST_FILES)
 	cp -R prompts $(DESTDIR)$(DATADIR)/hotline/prompts
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/hotline/prompts
 	install -d $(DESTDIR)$(DATADIR)/hotline/web
-	install -m 644 web/*.html web/*.js web/*.css \
+	install -m 644 web/*.html web/*.js web/*.css web/*.svg \
 	  $(DESTDIR)$(DATADIR)/hotline/web/
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/

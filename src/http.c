@@ -89,6 +89,7 @@ enum route {
 	ROUTE_DESK,
 	ROUTE_WALLBOARD,
 	ROUTE_ASSET,
+	ROUTE_FAVICON,
 };
 
 #define M_GET	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
@@ -111,6 +112,8 @@ static const struct {
 	{ "/desk", ROUTE_DESK, M_GET, "desk.html", ROLE_OPERATOR },
 	{ "/wallboard", ROUTE_WALLBOARD, M_GET, "wallboard.html",
 	  ROLE_SUPERVISOR },
+	/* What a browser asks for on a page without an icon (a 403). */
+	{ "/favicon.ico", ROUTE_FAVICON, M_GET, NULL, 0 },
 };
 #define NROUTES	(sizeof routes / sizeof routes[0])
 
@@ -1280,6 +1283,9 @@ http_request_cb(struct evhttp_request *req, void *arg)
 		break;
 	case ROUTE_ASSET:
 		http_asset(c);
+		break;
+	case ROUTE_FAVICON:
+		http_send(c, 204, NULL, 1, NULL);
 		break;
 	default:
 		http_page(c, row);
