@@ -23,7 +23,7 @@
 static int	write_conf(const char *, const char *, int, int,
 		    const char *);
 static int	build_list(const char *, const struct gen_options *);
-static int	print_samples(const struct gen_options *, int);
+static int	print_samples(const struct gen_options *, int, int);
 
 static const char *demo_clients[][2] = {
 	{ CTL_DEMO_GATEWAY, "gateway" },
@@ -168,11 +168,11 @@ out:
  * to /dev/null, gives the same people without storing them anywhere.
  */
 static int
-print_samples(const struct gen_options *g, int port)
+print_samples(const struct gen_options *g, int port, int http_port)
 {
 	FILE		*null, *mem;
 	char		*buf = NULL, *line, *save, *f[5], portopt[32];
-	char		 first[64] = "";
+	char		 first[64] = "", kana[160] = "";
 	size_t		 len = 0;
 	int		 k, shown = 0;
 	char		*err = NULL;
@@ -210,8 +210,10 @@ print_samples(const struct gen_options *g, int port)
 		else
 			continue;
 		printf("  %-12s %-11s %s\n", f[1], f[2], what);
-		if (shown++ == 0)
+		if (shown++ == 0) {
 			snprintf(first, sizeof first, "%s %s", f[1], f[2]);
+			snprintf(kana, sizeof kana, "%s, %s", f[3], f[2]);
+		}
 	}
 	printf("  (anyone else is not listed, e.g. 09000000000 1980-01-01)\n");
 	if (port == CTL_DEMO_PORT)
@@ -222,6 +224,13 @@ print_samples(const struct gen_options *g, int port)
 		printf("\nOnce hotlined runs (make demo starts it), look one "
 		    "up from another terminal:\n  build/hotlinectl lookup%s "
 		    "%s\n", portopt, first);
+	printf("\nThe operator desk and the wallboard: http://127.0.0.1:%d/\n"
+	    "  sign in as %s / %s%s (desk) or %s / %s%s (wallboard)\n",
+	    http_port, CTL_DEMO_OPERATOR, CTL_DEMO_OPERATOR,
+	    CTL_DEMO_TOKEN_SUFFIX, CTL_DEMO_SUPERVISOR, CTL_DEMO_SUPERVISOR,
+	    CTL_DEMO_TOKEN_SUFFIX);
+	if (kana[0] != '\0')
+		printf("  at the desk, search by kana and birthdate: %s\n", kana);
 	free(buf);
 	return 0;
 }
@@ -329,12 +338,7 @@ ctl_demo(int argc, char **argv)
 		printf("keeping the demo list in %s (--force rebuilds it)\n",
 		    path);
 	printf("demo ready: %s/hotline.conf\n", dir);
-	print_samples(&g, port);
-	printf("\nThe operator desk and the wallboard: http://127.0.0.1:%d/\n"
-	    "  sign in as %s / %s%s (desk) or %s / %s%s (wallboard)\n",
-	    http_port, CTL_DEMO_OPERATOR, CTL_DEMO_OPERATOR,
-	    CTL_DEMO_TOKEN_SUFFIX, CTL_DEMO_SUPERVISOR, CTL_DEMO_SUPERVISOR,
-	    CTL_DEMO_TOKEN_SUFFIX);
+	print_samples(&g, port, http_port);
 	return 0;
 usage:
 	return ctl_usage_error("demo", NULL);
