@@ -868,6 +868,52 @@ class TestTLS(unittest.TestCase):
             with self.assertRaises((ssl.SSLError, OSError)):
                 ctx.wrap_socket(s, server_hostname="127.0.0.1")
 
+    def test_certificate_renewed_on_reload(self):
+        self.start()
+        old = self.cert + ".old"
+        shutil.copy(self.cert, old)
+        kept = Web(self.d, tls_ca=old)
+        try:
+            self.assertEqual(kept.get("/healthz").status, 200)
+            renewed = os.path.join(self.dd.root, "renewed")
+            os.mkdir(renewed)
+            cert, key = make_cert(renewed)
+            shutil.copy(cert, self.cert)
+            shutil.copy(key, self.key)
+            self.d.signal(signal.SIGHUP)
+            deadline = time.monotonic() + 10
+            while "reload: http:" not in self.d.own_log():
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            # New connections get the new certificate...
+            w = Web(self.d, tls_ca=cert)
+            try:
+                self.assertEqual(w.get("/healthz").status, 200)
+            finally:
+                w.close()
+            import ssl
+            with self.assertRaises(ssl.SSLCertVerificationError):
+                Web(self.d, tls_ca=old).get("/healthz")
+            # ... an open one keeps its own.
+            self.assertEqual(kept.get("/healthz").status, 200)
+            # A key that is not the certificate's is refused: kept as is.
+            other = os.path.join(self.dd.root, "other")
+            os.mkdir(other)
+            _, key2 = make_cert(other)
+            shutil.copy(key2, self.key)
+            self.d.signal(signal.SIGHUP)
+            deadline = time.monotonic() + 10
+            while "the certificate is kept" not in self.d.own_log():
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            w = Web(self.d, tls_ca=cert)
+            try:
+                self.assertEqual(w.get("/healthz").status, 200)
+            finally:
+                w.close()
+        finally:
+            kept.close()
+
     def test_any_address_with_tls(self):
         """A listener on every address is fine with TLS (not without)."""
         self.start(address="0.0.0.0")
