@@ -41,7 +41,8 @@ UNITDIR       ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
 
-PKGS      = libevent sqlite3 libconfig jansson libcrypto libutf8proc
+PKGS      = libevent libevent_openssl sqlite3 libconfig jansson libcrypto \
+            libssl libutf8proc
 TEST_PKGS = cmocka
 
 WARN = -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -Wformat=2 -Wshadow -Wmissing-prototypes \
@@ -79,6 +80,7 @@ build/config.mk: scripts/deps.sh
 PATH_DEFS = -DHOTLINE_VERSION='"$(VERSION)"' \
             -DHOTLINE_CONF_PATH='"$(SYSCONFDIR)/hotline/hotline.conf"' \
             -DHOTLINE_PROMPTS_DIR='"$(DATADIR)/hotline/prompts"' \
+            -DHOTLINE_WEB_DIR='"$(DATADIR)/hotline/web"' \
             -DHOTLINE_DATA_DIR='"$(LOCALSTATEDIR)/lib/hotline"'
 
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -pthread -Iinclude $(WARN) $(CFLAGS) \
@@ -232,7 +234,7 @@ install: all $(DIST_FILES)
 	cp -R prompts $(DESTDIR)$(DATADIR)/hotline/prompts
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/hotline/prompts
 	install -d $(DESTDIR)$(DATADIR)/hotline/web
-	install -m 644 web/*.html web/*.js web/*.css \
+	install -m 644 web/*.html web/*.js web/*.css web/*.svg \
 	  $(DESTDIR)$(DATADIR)/hotline/web/
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/

@@ -76,7 +76,8 @@ def main():
     try:
         port = free_port()
         subprocess.run([ctl, "demo", "--dir", os.path.join(tmp, "demo"),
-                        "--port", str(port), "--prompts",
+                        "--port", str(port), "--http-port",
+                        str(free_port()), "--prompts",
                         os.path.join(TOP, "prompts")], check=True,
                        stdout=subprocess.DEVNULL)
         conf = os.path.join(tmp, "demo", "hotline.conf")

@@ -43,6 +43,7 @@ def main():
         demo = os.path.join(tmp, "demo")
         subprocess.run([os.path.join(build, "hotlinectl"), "demo", "--dir",
                         demo, "--rows", "1000", "--port", str(port),
+                        "--http-port", str(free_port()),
                         "--prompts", os.path.join(TOP, "prompts")],
                        check=True, stdout=subprocess.DEVNULL)
         env = dict(os.environ, TZ="Asia/Tokyo")

@@ -88,6 +88,26 @@ struct config {
 	int		 audit_enabled;		/* off only to measure its cost */
 	int		 audit_checkpoint_every; /* entries between log lines */
 
+	/*
+	 * The HTTP front end (SPEC §6.4): the pages, /rpc, /metrics. No
+	 * http section in the file, no listener (http_enabled 0).
+	 */
+	int		 http_enabled;
+	char		*http_address;
+	int		 http_port;
+	char		*http_tls_cert;		/* "": plain HTTP (loopback) */
+	char		*http_tls_key;
+	char		*http_web_dir;
+	int		 http_max_header_bytes;	/* request line + headers */
+	int		 http_max_body_bytes;
+	int		 http_max_connections;
+	int		 http_idle_timeout_s;	/* between bytes, keep-alive */
+	int		 http_request_timeout_s; /* a whole request's arrival */
+	int		 http_session_lifetime_s; /* a web session at most */
+	int		 http_session_idle_s;	/* without a request */
+	int		 http_max_sessions;
+	int		 http_access_log;
+
 	struct conf_client *clients;
 	size_t		 nclients;
 	struct conf_dnis *dnis;
@@ -106,6 +126,13 @@ const struct conf_client *config_client(const struct config *,
 	    const char *name);
 
 const char *config_role_name(enum role);
+
+/*
+ * 1 if the http sections of two confs differ in what only a restart can
+ * change: whether there is a listener, its address and port, and whether
+ * it speaks TLS (a new certificate or key is taken on reload).
+ */
+int	config_http_restart(const struct config *, const struct config *);
 
 /*
  * Applies the process-wide parts: the time zone (TZ) used for business

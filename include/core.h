@@ -118,6 +118,14 @@ int	core_authenticate(struct core *, struct principal *,
 	    const char *client, const char *token);
 
 /*
+ * The client a bare token belongs to (a bearer token, as GET /metrics
+ * takes it): the token's SHA-256 is compared with every client's in
+ * constant time, with no early exit, so the time says nothing about
+ * which client, if any, holds it. NULL if none does.
+ */
+const struct conf_client *core_token_client(struct core *, const char *token);
+
+/*
  * Records an inquiry in the open group and returns its id (allocated
  * here, in memory), or -1 when out of memory (the group then fails).
  */

@@ -140,5 +140,6 @@ const char *ctl_thousands(long long, char *buf, size_t len);
 #define CTL_DEMO_ADMIN		"demo-admin"
 #define CTL_DEMO_TOKEN_SUFFIX	"-token"
 #define CTL_DEMO_PORT		7411
+#define CTL_DEMO_HTTP_PORT	7480	/* the desk, the wallboard, /metrics */
 
 #endif

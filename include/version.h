@@ -16,6 +16,9 @@
 #ifndef HOTLINE_PROMPTS_DIR
 #define HOTLINE_PROMPTS_DIR	"/usr/local/share/hotline/prompts"
 #endif
+#ifndef HOTLINE_WEB_DIR
+#define HOTLINE_WEB_DIR		"/usr/local/share/hotline/web"
+#endif
 #ifndef HOTLINE_DATA_DIR
 #define HOTLINE_DATA_DIR	"/var/lib/hotline"
 #endif

@@ -6,8 +6,11 @@
 set -eu
 
 # pkg-config name -> Debian package
-pkgs="libevent:libevent-dev sqlite3:libsqlite3-dev libconfig:libconfig-dev
-jansson:libjansson-dev libcrypto:libssl-dev libutf8proc:libutf8proc-dev
+# (libevent_openssl, the TLS bufferevents of the HTTP listener, comes
+# with libevent-dev.)
+pkgs="libevent:libevent-dev libevent_openssl:libevent-dev
+sqlite3:libsqlite3-dev libconfig:libconfig-dev jansson:libjansson-dev
+libcrypto:libssl-dev libssl:libssl-dev libutf8proc:libutf8proc-dev
 cmocka:libcmocka-dev libsystemd:libsystemd-dev"
 
 # Whether $FUZZ_CC links a libFuzzer target (libclang_rt.fuzzer is in

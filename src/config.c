@@ -5,6 +5,10 @@
  * and reported as "file:line: message", and unknown keys are errors too: a
  * typo in a limit must not silently leave the default in force.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <libgen.h>
 #include <limits.h>
@@ -54,6 +58,9 @@ static const char *parse_op_close(struct config *, const char *);
 static const char *parse_log_target(struct config *, const char *);
 static const char *parse_log_facility(struct config *, const char *);
 static const char *parse_key_file(struct config *, const char *);
+static const char *parse_http_address(struct config *, const char *);
+static const char *parse_tls_cert(struct config *, const char *);
+static const char *parse_tls_key(struct config *, const char *);
 static int	config_role_parse(const char *, enum role *);
 
 #define OFF(f)	offsetof(struct config, f)
@@ -148,6 +155,39 @@ static const struct conf_key conf_keys[] = {
 	  "\"stderr\" or \"syslog\"" },
 	{ "log.facility", CONF_SPECIAL, 0, 0, NOOFF, parse_log_facility,
 	  "syslog facility: daemon, user, auth, authpriv, local0-local7" },
+	{ "http.address", CONF_SPECIAL, 0, 0, NOOFF, parse_http_address,
+	  "IP address of the HTTP listener (not loopback: TLS required)" },
+	{ "http.port", CONF_INT, 0, 65535, OFF(http_port), NULL,
+	  "HTTP port (0: any free port, logged at start)" },
+	{ "http.tls_cert", CONF_SPECIAL, 0, 0, NOOFF, parse_tls_cert,
+	  "PEM certificate chain for HTTPS (\"\": plain HTTP)" },
+	{ "http.tls_key", CONF_SPECIAL, 0, 0, NOOFF, parse_tls_key,
+	  "PEM private key of tls_cert" },
+	{ "http.web_dir", CONF_PATH, 0, 0, OFF(http_web_dir), NULL,
+	  "directory of the pages (index.html, desk.html, wallboard.html)" },
+	{ "http.max_header_bytes", CONF_INT, 1024, 1048576,
+	  OFF(http_max_header_bytes), NULL,
+	  "request line and headers of one request, in bytes" },
+	{ "http.max_body_bytes", CONF_INT, 1024, 16777216,
+	  OFF(http_max_body_bytes), NULL,
+	  "body of one request (a JSON-RPC request or batch), in bytes" },
+	{ "http.max_connections", CONF_INT, 1, 100000,
+	  OFF(http_max_connections), NULL,
+	  "HTTP connections at once; more wait to be accepted" },
+	{ "http.idle_timeout_s", CONF_INT, 1, 3600, OFF(http_idle_timeout_s),
+	  NULL, "seconds without a byte before a connection is closed" },
+	{ "http.request_timeout_s", CONF_INT, 1, 3600,
+	  OFF(http_request_timeout_s), NULL,
+	  "seconds one request may take to arrive whole" },
+	{ "http.session_lifetime_s", CONF_INT, 1, 604800,
+	  OFF(http_session_lifetime_s), NULL,
+	  "a web session ends this long after its sign-in" },
+	{ "http.session_idle_s", CONF_INT, 1, 604800, OFF(http_session_idle_s),
+	  NULL, "a web session ends after this long without a request" },
+	{ "http.max_sessions", CONF_INT, 1, 100000, OFF(http_max_sessions),
+	  NULL, "web sessions at once; a sign-in beyond is refused" },
+	{ "http.access_log", CONF_BOOL, 0, 0, OFF(http_access_log), NULL,
+	  "log one line per HTTP response (no personal data)" },
 };
 
 /* Keys that are not scalars: checked by their own functions. */
@@ -243,6 +283,20 @@ config_defaults(struct config *c)
 	c->max_refs = 100000;
 	c->audit_enabled = 1;
 	c->audit_checkpoint_every = 10000;
+	config_set_string(&c->http_address, "127.0.0.1");
+	c->http_port = 7480;
+	config_set_string(&c->http_tls_cert, "");
+	config_set_string(&c->http_tls_key, "");
+	config_set_string(&c->http_web_dir, HOTLINE_WEB_DIR);
+	c->http_max_header_bytes = 8192;
+	c->http_max_body_bytes = 16384;	/* limits.max_line's default */
+	c->http_max_connections = 1000;
+	c->http_idle_timeout_s = 60;
+	c->http_request_timeout_s = 10;
+	c->http_session_lifetime_s = 8 * 3600;
+	c->http_session_idle_s = 30 * 60;
+	c->http_max_sessions = 1000;
+	c->http_access_log = 1;
 }
 
 static int
@@ -423,6 +477,118 @@ parse_key_file(struct config *c, const char *s)
 	free(c->key_file);
 	c->key_file = abs;
 	return NULL;
+}
+
+/* An IP address, as the listener binds it: no host name to resolve. */
+static const char *
+parse_http_address(struct config *c, const char *s)
+{
+	struct in6_addr	a6;
+	struct in_addr	a4;
+
+	if (inet_pton(AF_INET, s, &a4) != 1 && inet_pton(AF_INET6, s,
+	    &a6) != 1)
+		return "must be an IPv4 or IPv6 address, e.g. \"127.0.0.1\"";
+	return config_set_string(&c->http_address, s) == 0 ? NULL :
+	    "out of memory";
+}
+
+/* A path made absolute like the others, or "" for none. */
+static const char *
+parse_optional_path(struct config *c, char **dst, const char *s)
+{
+	char	*abs;
+
+	if ((abs = config_resolve(c->path, s)) == NULL)
+		return "out of memory";
+	free(*dst);
+	*dst = abs;
+	return NULL;
+}
+
+static const char *
+parse_tls_cert(struct config *c, const char *s)
+{
+	return parse_optional_path(c, &c->http_tls_cert, s);
+}
+
+static const char *
+parse_tls_key(struct config *c, const char *s)
+{
+	return parse_optional_path(c, &c->http_tls_key, s);
+}
+
+/* 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104: this machine only. */
+static int
+address_is_loopback(const char *s)
+{
+	struct in6_addr	a6;
+	struct in_addr	a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, s, &a6) != 1)
+		return 0;
+	if (IN6_IS_ADDR_LOOPBACK(&a6))
+		return 1;
+	return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+}
+
+/*
+ * The http section as a whole (SPEC §6.4): tokens and what callers say
+ * must not cross a network in the clear, so an address other than
+ * loopback needs TLS; a certificate needs its key; the key must not be
+ * readable by everyone.
+ */
+static void
+config_http(config_t *cf, struct config *c, struct conf_errors *e)
+{
+	config_setting_t	*s, *k;
+	struct stat		 st;
+	int			 line, cert, key;
+
+	if ((s = config_lookup(cf, "http")) == NULL)
+		return;
+	line = config_setting_source_line(s);
+	if (!config_setting_is_group(s)) {
+		conf_error(e, line, "http: must be a section { address = ...; "
+		    "port = ...; }");
+		return;
+	}
+	c->http_enabled = 1;
+	cert = c->http_tls_cert[0] != '\0';
+	key = c->http_tls_key[0] != '\0';
+	if (cert != key) {
+		k = config_lookup(cf, cert ? "http.tls_cert" : "http.tls_key");
+		conf_error(e, k != NULL ? (int)config_setting_source_line(k) : line,
+		    "http: tls_cert and tls_key go together: %s is missing",
+		    cert ? "tls_key" : "tls_cert");
+	}
+	if (!cert && !key && !address_is_loopback(c->http_address)) {
+		k = config_lookup(cf, "http.address");
+		conf_error(e, k != NULL ? (int)config_setting_source_line(k) : line,
+		    "http.address: %s is not a loopback address: tls_cert and "
+		    "tls_key are required (tokens and what callers say must "
+		    "not cross a network in the clear)", c->http_address);
+	}
+	if (key && stat(c->http_tls_key, &st) == 0 && (st.st_mode & S_IROTH)) {
+		k = config_lookup(cf, "http.tls_key");
+		conf_error(e, k != NULL ? (int)config_setting_source_line(k) : line,
+		    "http.tls_key: %s is readable by everyone (chmod o-r)",
+		    c->http_tls_key);
+	}
+}
+
+int
+config_http_restart(const struct config *a, const struct config *b)
+{
+	if (a->http_enabled != b->http_enabled)
+		return 1;
+	if (!a->http_enabled)
+		return 0;
+	return strcmp(a->http_address, b->http_address) != 0 ||
+	    a->http_port != b->http_port ||
+	    (a->http_tls_cert[0] != '\0') != (b->http_tls_cert[0] != '\0');
 }
 
 /* Reports every setting whose path is neither in the table nor a list. */
@@ -751,6 +917,7 @@ config_load(const char *path, char **errs)
 	config_days(&cf, c, &e);
 	config_clients(&cf, c, &e);
 	config_dnis(&cf, c, &e);
+	config_http(&cf, c, &e);
 	if (c->open_min >= c->close_min)
 		conf_error(&e, 0, "hours: open must be before close");
 	if (c->ivr_operator_open_min == -1)
@@ -802,6 +969,10 @@ config_free(struct config *c)
 	free(c->default_lang);
 	free(c->time_zone);
 	free(c->ivr_operator_queue);
+	free(c->http_address);
+	free(c->http_tls_cert);
+	free(c->http_tls_key);
+	free(c->http_web_dir);
 	free(c);
 }
 

@@ -324,10 +324,12 @@ core_reload(struct core *core, char **err)
 	if (conf != NULL && (strcmp(conf->data_dir, core->conf->data_dir) ||
 	    strcmp(conf->key_file, core->conf->key_file) ||
 	    strcmp(conf->listen_address, core->conf->listen_address) ||
-	    conf->listen_port != core->conf->listen_port)) {
+	    conf->listen_port != core->conf->listen_port ||
+	    config_http_restart(conf, core->conf))) {
 		config_free(conf);
 		conf = NULL;
-		e = strdup("data_dir, key_file and listen need a restart");
+		e = strdup("data_dir, key_file, listen and the http listener "
+		    "(address, port, TLS on or off) need a restart");
 	}
 	if (conf == NULL) {
 		reload_failed(&msg, "conf", e);
@@ -391,6 +393,23 @@ core_authenticate(struct core *core, struct principal *who,
 	snprintf(who->client, sizeof who->client, "%s", cl->name);
 	who->role = cl->role;
 	return 0;
+}
+
+const struct conf_client *
+core_token_client(struct core *core, const char *token)
+{
+	const struct conf_client	*found = NULL;
+	unsigned char			 digest[CRYPTO_SHA256_SIZE];
+	size_t				 i, tlen = strlen(token);
+	int				 eq;
+
+	crypto_sha256(token, tlen > TOKEN_MAX ? TOKEN_MAX : tlen, digest);
+	for (i = 0; i < core->conf->nclients; i++) {
+		eq = crypto_equal(digest, core->conf->clients[i].token_sha256,
+		    sizeof digest);
+		found = eq ? &core->conf->clients[i] : found;
+	}
+	return tlen > TOKEN_MAX || tlen == 0 ? NULL : found;
 }
 
 int64_t

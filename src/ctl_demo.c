@@ -20,9 +20,10 @@
 #include "gen.h"
 #include "import.h"
 
-static int	write_conf(const char *, const char *, int);
+static int	write_conf(const char *, const char *, int, int,
+		    const char *);
 static int	build_list(const char *, const struct gen_options *);
-static int	print_samples(const struct gen_options *, int);
+static int	print_samples(const struct gen_options *, int, int);
 
 static const char *demo_clients[][2] = {
 	{ CTL_DEMO_GATEWAY, "gateway" },
@@ -31,8 +32,13 @@ static const char *demo_clients[][2] = {
 	{ CTL_DEMO_ADMIN, "admin" },
 };
 
+/*
+ * web: the pages' directory (the source tree's web/), or NULL for the
+ * installed one that hotlined knows by itself.
+ */
 static int
-write_conf(const char *path, const char *prompts, int port)
+write_conf(const char *path, const char *prompts, int port, int http_port,
+    const char *web)
 {
 	char	 token[64], hex[CRYPTO_SHA256_HEX_SIZE];
 	FILE	*f;
@@ -73,6 +79,14 @@ write_conf(const char *path, const char *prompts, int port)
 		    sizeof demo_clients[0] ? "," : "");
 	}
 	fprintf(f, ");\n");
+	fprintf(f, "\n# The operator desk, the wallboard and /metrics: "
+	    "http://127.0.0.1:%d/\n"
+	    "http = {\n"
+	    "  address = \"127.0.0.1\";\n"
+	    "  port = %d;\n", http_port, http_port);
+	if (web != NULL)
+		fprintf(f, "  web_dir = \"%s\";\n", web);
+	fprintf(f, "};\n");
 	if (ferror(f)) {
 		fclose(f);
 		return -1;
@@ -154,11 +168,11 @@ out:
  * to /dev/null, gives the same people without storing them anywhere.
  */
 static int
-print_samples(const struct gen_options *g, int port)
+print_samples(const struct gen_options *g, int port, int http_port)
 {
 	FILE		*null, *mem;
 	char		*buf = NULL, *line, *save, *f[5], portopt[32];
-	char		 first[64] = "";
+	char		 first[64] = "", kana[160] = "";
 	size_t		 len = 0;
 	int		 k, shown = 0;
 	char		*err = NULL;
@@ -196,8 +210,10 @@ print_samples(const struct gen_options *g, int port)
 		else
 			continue;
 		printf("  %-12s %-11s %s\n", f[1], f[2], what);
-		if (shown++ == 0)
+		if (shown++ == 0) {
 			snprintf(first, sizeof first, "%s %s", f[1], f[2]);
+			snprintf(kana, sizeof kana, "%s, %s", f[3], f[2]);
+		}
 	}
 	printf("  (anyone else is not listed, e.g. 09000000000 1980-01-01)\n");
 	if (port == CTL_DEMO_PORT)
@@ -208,6 +224,13 @@ print_samples(const struct gen_options *g, int port)
 		printf("\nOnce hotlined runs (make demo starts it), look one "
 		    "up from another terminal:\n  build/hotlinectl lookup%s "
 		    "%s\n", portopt, first);
+	printf("\nThe operator desk and the wallboard: http://127.0.0.1:%d/\n"
+	    "  sign in as %s / %s%s (desk) or %s / %s%s (wallboard)\n",
+	    http_port, CTL_DEMO_OPERATOR, CTL_DEMO_OPERATOR,
+	    CTL_DEMO_TOKEN_SUFFIX, CTL_DEMO_SUPERVISOR, CTL_DEMO_SUPERVISOR,
+	    CTL_DEMO_TOKEN_SUFFIX);
+	if (kana[0] != '\0')
+		printf("  at the desk, search by kana and birthdate: %s\n", kana);
 	free(buf);
 	return 0;
 }
@@ -220,6 +243,8 @@ ctl_demo(int argc, char **argv)
 		{ "rows", required_argument, NULL, 'n' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "prompts", required_argument, NULL, 'P' },
+		{ "http-port", required_argument, NULL, 'H' },
+		{ "web", required_argument, NULL, 'w' },
 		{ "force", no_argument, NULL, 'f' },
 		CTL_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -227,12 +252,14 @@ ctl_demo(int argc, char **argv)
 	struct gen_options	 g;
 	struct stat		 st;
 	const char		*dir_arg = "demo", *prompts_arg = "prompts";
-	char			 dir[PATH_MAX], prompts[PATH_MAX];
+	const char		*web_arg = NULL;
+	char			 dir[PATH_MAX], prompts[PATH_MAX], web[PATH_MAX];
 	char			 path[PATH_MAX + 32], *err = NULL, *end;
 	int			 ch, port = CTL_DEMO_PORT, force = 0, rc;
+	int			 http_port = CTL_DEMO_HTTP_PORT, have_web = 0;
 
 	gen_options_init(&g);
-	while ((ch = getopt_long(argc, argv, "d:n:p:P:fhV", opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "d:n:p:P:H:w:fhV", opts, NULL)) !=
 	    -1) {
 		if ((rc = ctl_help("demo", ch)) != -1)
 			return rc;
@@ -253,6 +280,15 @@ ctl_demo(int argc, char **argv)
 		case 'P':
 			prompts_arg = optarg;
 			break;
+		case 'H':
+			http_port = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || http_port < 1 || http_port > 65535 ||
+			    http_port == port)
+				goto usage;
+			break;
+		case 'w':
+			web_arg = optarg;
+			break;
 		case 'f':
 			force = 1;
 			break;
@@ -268,6 +304,13 @@ ctl_demo(int argc, char **argv)
 		    prompts_arg, strerror(errno));
 		return CTL_EXIT_ERROR;
 	}
+	/* The source tree's pages, unless they are installed. */
+	if (web_arg != NULL && realpath(web_arg, web) == NULL) {
+		fprintf(stderr, "hotlinectl demo: web directory %s: %s\n",
+		    web_arg, strerror(errno));
+		return CTL_EXIT_ERROR;
+	}
+	have_web = web_arg != NULL || realpath("web", web) != NULL;
 	snprintf(path, sizeof path, "%s/data", dir_arg);
 	if (ctl_mkdir_p(path) == -1 || realpath(dir_arg, dir) == NULL) {
 		fprintf(stderr, "hotlinectl demo: %s: %s\n", dir_arg,
@@ -275,7 +318,8 @@ ctl_demo(int argc, char **argv)
 		return CTL_EXIT_ERROR;
 	}
 	snprintf(path, sizeof path, "%s/hotline.conf", dir);
-	if (write_conf(path, prompts, port) == -1) {
+	if (write_conf(path, prompts, port, http_port, have_web ? web :
+	    NULL) == -1) {
 		fprintf(stderr, "hotlinectl demo: %s: %s\n", path,
 		    strerror(errno));
 		return CTL_EXIT_ERROR;
@@ -294,7 +338,7 @@ ctl_demo(int argc, char **argv)
 		printf("keeping the demo list in %s (--force rebuilds it)\n",
 		    path);
 	printf("demo ready: %s/hotline.conf\n", dir);
-	print_samples(&g, port);
+	print_samples(&g, port, http_port);
 	return 0;
 usage:
 	return ctl_usage_error("demo", NULL);

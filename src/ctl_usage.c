@@ -72,7 +72,8 @@ const struct ctl_command ctl_commands[] = {
 	  "Exit status: 0 written, 2 usage, 3 error.\n" },
 	{ "demo", ctl_demo, "build the demo data set",
 	  "usage: hotlinectl demo [--dir DIR] [--rows N] [--port PORT] "
-	  "[--prompts DIR] [--force]\n"
+	  "[--prompts DIR]\n"
+	  "                       [--http-port PORT] [--web DIR] [--force]\n"
 	  "Exit status: 0 built, 2 usage, 3 error.\n" },
 	{ "lookup", ctl_lookup, "look a caller up by phone and birthdate",
 	  "usage: hotlinectl lookup [options] PHONE BIRTHDATE\n"

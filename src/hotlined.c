@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "http.h"
 #include "log.h"
 #include "notify.h"
 #include "pidfile.h"
@@ -59,6 +60,11 @@ check_only(const struct config *conf)
 		rc = 1;
 	}
 	prompt_free(p);
+	if (http_check(conf, &err) == -1) {
+		fprintf(stderr, "%s: %s\n", conf->path, err);
+		free(err);
+		rc = 1;
+	}
 	if (rc == 0)
 		printf("%s: configuration OK\n", conf->path);
 	return rc;

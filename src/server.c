@@ -24,6 +24,7 @@
 #include "config.h"
 #include "conn.h"
 #include "core.h"
+#include "http.h"
 #include "log.h"
 #include "notify.h"
 #include "rpc.h"
@@ -108,6 +109,8 @@ server_reconfigure(void *arg)
 
 	TAILQ_FOREACH(c, &srv->conns, entry)
 		conn_reconfigure(c);
+	/* The HTTP front end: its limits, pages, certificate, web sessions. */
+	http_reconfigure(srv->http);
 }
 
 struct server *
@@ -162,6 +165,10 @@ server_new(struct config *conf, char **err)
 		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* The HTTP front end (SPEC §6.4), when the conf has an http section. */
+	if (srv->core->conf->http_enabled &&
+	    (srv->http = http_new(srv->base, srv->core, err)) == NULL)
+		goto fail;
 	/* Last: the "listening" line tells scripts that signals are handled. */
 	if (server_listen(srv, err) == -1)
 		goto fail;
@@ -199,6 +206,8 @@ server_free(struct server *srv)
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_close(c, "shutdown");
 	server_reap(srv);
+	/* Before the core and the base: its connections and web sessions. */
+	http_free(srv->http);
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	for (i = 0; i < sizeof events / sizeof events[0]; i++)
@@ -323,6 +332,8 @@ server_stop(struct server *srv)
 	evtimer_del(srv->ev_accept_resume);
 	TAILQ_FOREACH_SAFE(c, &srv->conns, entry, next)
 		conn_stop(c);
+	/* HTTP: no new connections, requests in flight answered. */
+	http_stop(srv->http);
 	evtimer_add(srv->ev_grace, &tv);
 }
 
@@ -391,7 +402,8 @@ server_run(struct server *srv)
 		core_kick(srv->core);
 		server_budget(srv);
 		server_reap(srv);
-		if (srv->stopping && srv->nconns == 0)
+		if (srv->stopping && srv->nconns == 0 &&
+		    http_pending(srv->http) == 0)
 			srv->done = 1;
 	}
 	if (core_finish(srv->core, FINISH_S) == -1) {

@@ -71,7 +71,7 @@ def sha256_hex(s):
 
 def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
               limits=None, hours=None, log_level="info", rate=None,
-              alerts=None):
+              alerts=None, http=None):
     prompts = prompts or os.path.join(TOP, "prompts")
     clients = clients or CLIENTS
     lines = [
@@ -105,6 +105,14 @@ def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
                      f'token_sha256 = "{sha256_hex(token)}"; }}')
     lines.append(",\n".join(items))
     lines.append(");")
+    if http is not None:
+        # The HTTP listener on a free loopback port, the pages of web/;
+        # http: {key: conf literal} on top.
+        h = {"address": '"127.0.0.1"', "port": 0,
+             "web_dir": '"%s"' % os.path.join(TOP, "web")}
+        h.update(http)
+        lines.append("http = { " + " ".join(f"{k} = {v};" for k, v in
+                                            h.items()) + " };")
     lines.append(extra)
     return "\n".join(lines) + "\n"
 
@@ -228,11 +236,18 @@ class Daemon:
             [binary("hotlined"), "-c", datadir.conf, *args],
             stdout=self.logf, stderr=self.logf)
         self.port = None
+        self.http_port = self.http_scheme = None
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            m = re.search(r"listening on \S+ port (\d+)", self.own_log())
-            if m:
+            log = self.own_log()
+            m = re.search(r"listening on \S+ port (\d+)", log)
+            # With an http section, its line follows the TCP port's.
+            h = re.search(r"serving (https?) on \S+ port (\d+)", log)
+            if m and (h or "http = {" not in open(datadir.conf).read()):
                 self.port = int(m.group(1))
+                if h:
+                    self.http_scheme, self.http_port = h.group(1), \
+                        int(h.group(2))
                 break
             if self.proc.poll() is not None:
                 break

@@ -270,6 +270,12 @@ class TestPidFileAndLog(unittest.TestCase):
         pid = self.dd.path("hotlined.pid")
         d = Daemon(self.dd, args=("-p", pid))
         try:
+            # Written right after the "listening" line the harness waits
+            # for: give it that moment.
+            deadline = time.monotonic() + 10
+            while not (os.path.exists(pid) and os.path.getsize(pid) > 0):
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.02)
             with open(pid) as f:
                 self.assertEqual(int(f.read()), d.proc.pid)
             # A second hotlined with the same pid file refuses to start.
@@ -283,7 +289,10 @@ class TestPidFileAndLog(unittest.TestCase):
         self.dd.write_conf(extra=f'pid_file = "{pid}";')
         d = Daemon(self.dd)
         try:
-            self.assertTrue(os.path.exists(pid))
+            deadline = time.monotonic() + 10
+            while not os.path.exists(pid):
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.02)
         finally:
             d.stop()
         self.assertFalse(os.path.exists(pid))

@@ -150,8 +150,11 @@ class TestCtl(unittest.TestCase):
             # port 0 is not a demo port: the demo wants a real one.
             self.assertEqual(p.returncode, 2)
             p = ctl("demo", "--dir", demo, "--rows", "3000", "--port",
-                    "17411", "--prompts", os.path.join(TOP, "prompts"))
+                    "17411", "--http-port", "17480", "--web",
+                    os.path.join(TOP, "web"), "--prompts",
+                    os.path.join(TOP, "prompts"))
             self.assertIn("imported 3,000 fictional rows", p.stdout)
+            self.assertIn("http://127.0.0.1:17480/", p.stdout)
             m = re.search(r"lookup --port 17411 (\d+) (\S+)", p.stdout)
             self.assertIsNotNone(m, p.stdout)
             # No CSV with the generated people is left behind.
@@ -161,6 +164,9 @@ class TestCtl(unittest.TestCase):
             self.assertEqual(hotlined_t(conf).returncode, 0)
             # Rewrite the port to a free one for the test daemon.
             text = open(conf).read().replace("port = 17411", "port = 0")
+            # The web pages too, on loopback.
+            self.assertIn('address = "127.0.0.1";\n  port = 17480;', text)
+            text = text.replace("port = 17480", "port = 0")
             with open(conf, "w") as f:
                 f.write(text)
 
@@ -182,11 +188,25 @@ class TestCtl(unittest.TestCase):
                         check=False)
                 self.assertEqual(p.returncode, 2)    # invalid input
                 self.assertIn("phone:", p.stderr)
+                # The demo operator signs in on its web port.
+                from webclient import Web
+                w = Web(d)
+                try:
+                    r = w.login("demo-operator", "demo-operator-token")
+                    self.assertEqual(r.status, 200, r)
+                    self.assertEqual(r.json["role"], "operator")
+                    self.assertEqual(w.get("/desk").status, 200)
+                finally:
+                    w.close()
             finally:
                 d.stop()
             # A second run keeps the list.
             p = ctl("demo", "--dir", demo, "--rows", "3000", "--port",
                     "17411", "--prompts", os.path.join(TOP, "prompts"))
             self.assertIn("keeping the demo list", p.stdout)
+            # The same port twice is a usage error.
+            p = ctl("demo", "--dir", demo, "--port", "17411", "--http-port",
+                    "17411", check=False)
+            self.assertEqual(p.returncode, 2)
         finally:
             dd.cleanup()

@@ -399,10 +399,18 @@ class TestAbandon(IvrTest):
                 not in self.d.log():
             self.assertLess(time.monotonic(), deadline, self.d.log())
             time.sleep(0.05)
-        db = sqlite3.connect(os.path.join(self.dd.data, "hotline.db"))
-        outcomes = [r[0] for r in db.execute(
-            "SELECT outcome FROM inquiry WHERE channel = 'ivr' ORDER BY id")]
-        db.close()
+        # The log line is written when the end is recorded; the commit
+        # follows on the writer thread.
+        deadline = time.monotonic() + 10
+        while True:
+            db = sqlite3.connect(os.path.join(self.dd.data, "hotline.db"))
+            outcomes = [r[0] for r in db.execute(
+                "SELECT outcome FROM inquiry WHERE channel = 'ivr' "
+                "ORDER BY id")]
+            db.close()
+            if len(outcomes) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         self.assertEqual(outcomes, ["affected", "abandoned"])
 
     def test_abandoned_by_timeout(self):

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "version.h"
 
 static char path[64];
 
@@ -130,6 +131,122 @@ test_errors_with_lines(void **state)
 	free(err);
 }
 
+/* The http section: none, no listener; its defaults; its keys. */
+static void
+test_http(void **state)
+{
+	struct config	*c, *d;
+	char		*err;
+
+	(void)state;
+	assert_non_null(c = load("", &err));
+	assert_int_equal(c->http_enabled, 0);
+	assert_string_equal(c->http_address, "127.0.0.1");
+	assert_int_equal(c->http_port, 7480);
+	assert_string_equal(c->http_tls_cert, "");
+	assert_string_equal(c->http_web_dir, HOTLINE_WEB_DIR);
+	assert_int_equal(c->http_max_header_bytes, 8192);
+	assert_int_equal(c->http_max_body_bytes, 16384);
+	assert_int_equal(c->http_max_connections, 1000);
+	assert_int_equal(c->http_idle_timeout_s, 60);
+	assert_int_equal(c->http_request_timeout_s, 10);
+	assert_int_equal(c->http_session_lifetime_s, 8 * 3600);
+	assert_int_equal(c->http_session_idle_s, 30 * 60);
+	assert_int_equal(c->http_max_sessions, 1000);
+	assert_int_equal(c->http_access_log, 1);
+	unlink(path);
+	assert_non_null(d = load("http = {};\n", &err));
+	assert_int_equal(d->http_enabled, 1);
+	assert_int_equal(config_http_restart(c, d), 1);
+	config_free(d);
+	unlink(path);
+	assert_non_null(d = load("http = { address = \"::1\"; port = 0; "
+	    "tls_cert = \"c.pem\"; tls_key = \"/k.pem\"; web_dir = \"w\"; "
+	    "max_header_bytes = 4096; max_body_bytes = 65536; "
+	    "max_connections = 10; idle_timeout_s = 5; request_timeout_s = 3; "
+	    "session_lifetime_s = 600; session_idle_s = 60; max_sessions = 7; "
+	    "access_log = false; };\n", &err));
+	assert_string_equal(d->http_address, "::1");
+	assert_int_equal(d->http_port, 0);
+	/* Relative to the conf's directory, as every path. */
+	assert_string_equal(d->http_tls_cert, "/tmp/c.pem");
+	assert_string_equal(d->http_tls_key, "/k.pem");
+	assert_string_equal(d->http_web_dir, "/tmp/w");
+	assert_int_equal(d->http_max_header_bytes, 4096);
+	assert_int_equal(d->http_max_body_bytes, 65536);
+	assert_int_equal(d->http_max_connections, 10);
+	assert_int_equal(d->http_idle_timeout_s, 5);
+	assert_int_equal(d->http_request_timeout_s, 3);
+	assert_int_equal(d->http_session_lifetime_s, 600);
+	assert_int_equal(d->http_session_idle_s, 60);
+	assert_int_equal(d->http_max_sessions, 7);
+	assert_int_equal(d->http_access_log, 0);
+	config_free(c);
+	unlink(path);
+	/* Only the listener itself needs a restart; a new cert does not. */
+	assert_non_null(c = load("http = { address = \"::1\"; port = 0; "
+	    "tls_cert = \"other.pem\"; tls_key = \"/k2.pem\"; "
+	    "max_sessions = 9; };\n", &err));
+	assert_int_equal(config_http_restart(c, d), 0);
+	config_free(c);
+	unlink(path);
+	assert_non_null(c = load("http = { address = \"::1\"; port = 1; "
+	    "tls_cert = \"c.pem\"; tls_key = \"/k.pem\"; };\n", &err));
+	assert_int_equal(config_http_restart(c, d), 1);
+	config_free(c);
+	unlink(path);
+	assert_non_null(c = load("http = { address = \"::1\"; port = 0; };\n",
+	    &err));
+	assert_int_equal(config_http_restart(c, d), 1);	/* TLS off */
+	config_free(c);
+	config_free(d);
+	unlink(path);
+}
+
+static void
+test_http_errors(void **state)
+{
+	struct config	*c;
+	char		*err, want[256];
+
+	(void)state;
+	assert_null(load("http = {\n  address = \"192.0.2.1\";\n};\n",
+	    &err));
+	snprintf(want, sizeof want, "%s:2: http.address: 192.0.2.1 is not a "
+	    "loopback address: tls_cert and tls_key are required", path);
+	assert_non_null(strstr(err, want));
+	free(err);
+	unlink(path);
+	assert_null(load("http = {\n  tls_key = \"/k.pem\";\n"
+	    "  address = \"example.org\";\n  max_sessions = 0;\n};\n",
+	    &err));
+	snprintf(want, sizeof want, "%s:2: http: tls_cert and tls_key go "
+	    "together: tls_cert is missing", path);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof want, "%s:3: http.address: must be an IPv4 or "
+	    "IPv6 address", path);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof want, "%s:4: http.max_sessions: must be between "
+	    "1 and 100000", path);
+	assert_non_null(strstr(err, want));
+	free(err);
+	unlink(path);
+	assert_null(load("http = 3;\n", &err));
+	snprintf(want, sizeof want, "%s:1: http: must be a section", path);
+	assert_non_null(strstr(err, want));
+	free(err);
+	unlink(path);
+	/* Loopback in every spelling is fine without TLS. */
+	assert_non_null(c = load("http = { address = \"127.10.0.1\"; };\n",
+	    &err));
+	config_free(c);
+	unlink(path);
+	assert_non_null(c = load("http = { address = \"::ffff:127.0.0.1\"; "
+	    "};\n", &err));
+	config_free(c);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -137,6 +254,8 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors_with_lines),
+		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_http_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
