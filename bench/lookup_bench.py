@@ -13,8 +13,12 @@ each, then one connection alone for the latency of a quiet daemon.
 baseline: redis-benchmark GET at 50 connections against a local
 redis-server: the cost of a trivial request/reply over loopback TCP.
 
-Client and server share this machine's cores, so the numbers are those of
-the pair; the CPU each used is printed beside them.
+Servers (hotlined with its threads, redis-server) are pinned to the last
+CPU and clients (lookup_load, redis-benchmark) to the first with taskset,
+so that each pair is measured alike on a 2-core machine; the CPU each
+side used is printed beside the rates, and per request for the servers.
+hotlined's loop stall probe (hotline_loop_lag_seconds) gives the longest
+stall of each run.
 """
 import csv
 import datetime
@@ -41,6 +45,14 @@ START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
 REDIS_REQUESTS = {CONNS: 200000, 1: 20000}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+
+
+def pinned(cmd, server):
+    """cmd on the servers' CPU (the last) or the clients' (the first)."""
+    if NCPU < 2 or not shutil.which("taskset"):
+        return cmd
+    return ["taskset", "-c", str(NCPU - 1 if server else 0)] + cmd
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
         "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
@@ -136,7 +148,7 @@ class Daemon:
         self.log_path = log_path
         self.logf = open(log_path, "ab")
         self.proc = subprocess.Popen(
-            [os.path.join(build, "hotlined"), "-c", conf],
+            pinned([os.path.join(build, "hotlined"), "-c", conf], True),
             stdout=self.logf, stderr=self.logf)
         self.port = None
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -185,9 +197,10 @@ class Daemon:
 def run_load(build, daemon, people, conns, seconds):
     """One lookup_load run: its JSON report plus the CPU seconds used by
     the client and by hotlined, and the wall time."""
-    cmd = [os.path.join(build, "bench", "lookup_load"),
-           "-p", str(daemon.port), "-c", str(conns), "-d", str(seconds),
-           "-P", "1", "-C", CLIENT, "-T", TOKEN, "-f", people]
+    cmd = pinned([os.path.join(build, "bench", "lookup_load"),
+                  "-p", str(daemon.port), "-c", str(conns), "-d",
+                  str(seconds), "-P", "1", "-C", CLIENT, "-T", TOKEN, "-f",
+                  people], False)
     d0 = cpu_s(daemon.proc.pid)
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -204,6 +217,7 @@ def run_load(build, daemon, people, conns, seconds):
     r = json.loads(out)
     r["client_cpu"] = (ru.ru_utime + ru.ru_stime) / wall
     r["server_cpu"] = (cpu_s(daemon.proc.pid) - d0) / wall
+    r["server_us"] = r["server_cpu"] * 1e6 / r["rps"] if r["rps"] else None
     if r["errors"]:
         print(f"  warning: {r['errors']} error replies at {conns} "
               f"connections (see the hotlined log)")
@@ -221,10 +235,10 @@ def run_redis(tmp, conns):
     CPU of each side."""
     port = free_port()
     log = open(os.path.join(tmp, "redis.log"), "wb")
-    srv = subprocess.Popen(["redis-server", "--port", str(port),
-                            "--save", "", "--appendonly", "no",
-                            "--daemonize", "no", "--dir", tmp],
-                           stdout=log, stderr=log)
+    srv = subprocess.Popen(pinned(["redis-server", "--port", str(port),
+                                   "--save", "", "--appendonly", "no",
+                                   "--daemonize", "no", "--dir", tmp],
+                                  True), stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
@@ -238,9 +252,10 @@ def run_redis(tmp, conns):
             time.sleep(0.05)
         d0 = cpu_s(srv.pid)
         t0 = time.monotonic()
-        b = subprocess.Popen(["redis-benchmark", "-p", str(port), "-t",
-                              "get", "-c", str(conns), "-n",
-                              str(REDIS_REQUESTS[conns]), "-q"],
+        b = subprocess.Popen(pinned(["redis-benchmark", "-p", str(port),
+                                     "-t", "get", "-c", str(conns), "-n",
+                                     str(REDIS_REQUESTS[conns]), "-q"],
+                                    False),
                              stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
         out = b.stdout.read()
@@ -265,7 +280,8 @@ def run_redis(tmp, conns):
         sys.exit("redis-benchmark failed:\n" + out[-2000:])
     return {"rps": rps, "p50_us": p50,
             "client_cpu": (ru.ru_utime + ru.ru_stime) / wall,
-            "server_cpu": server_cpu}
+            "server_cpu": server_cpu,
+            "server_us": server_cpu * 1e6 / rps}
 
 
 def machine():
@@ -365,7 +381,8 @@ def main():
                         print(f"  redis GET        run {i + 1}: "
                               f"{r['rps']:10,.0f} req/s at {conns:2} "
                               f"conn{p50}  (cpu: server "
-                              f"{r['server_cpu']:.2f}, client "
+                              f"{r['server_cpu']:.2f} = "
+                              f"{r['server_us']:.1f} us/GET, client "
                               f"{r['client_cpu']:.2f})")
                 elif what == "hotline":
                     for conns, acc in ((CONNS, many), (1, one)):
@@ -377,11 +394,13 @@ def main():
                               f"conn  p50 {r['p50_us']} us, p99 "
                               f"{r['p99_us']} us, p99.9 {r['p999_us']} "
                               f"us, max {r['max_us']} us  (cpu: server "
-                              f"{r['server_cpu']:.2f}, client "
+                              f"{r['server_cpu']:.2f} = "
+                              f"{r['server_us']:.1f} us/lookup, client "
                               f"{r['client_cpu']:.2f})")
         t0 = time.monotonic()
         rc = daemon.stop()
         stop_s = time.monotonic() - t0
+        log_text = daemon.log()
         daemon = None
         db = sqlite3.connect(os.path.join(tmp, "data", "hotline.db"))
         inquiries = db.execute("SELECT count(*) FROM inquiry").fetchone()[0]
@@ -412,6 +431,23 @@ def main():
               f"{answered:,} (up to {slack} more in flight at the ends): "
               f"{'consistent' if ok else 'MISMATCH'}")
         print(f"hotlined exit status on SIGTERM: {rc}, after {stop_s:.1f} s")
+        m = re.search(r"longest stall: ([\d.]+) ms", log_text)
+        stall = float(m.group(1)) if m else None
+        print(f"hotlined's event loop, longest stall of the whole run: "
+              f"{stall} ms")
+        if red and red1:
+            rows = [
+                ("50 conn: lookups/s vs GET/s", med(many, "rps") /
+                 med(red, "rps"), ">= 1.0"),
+                ("50 conn: p99 (ms)", med(many, "p99_us") / 1000, "<= 2"),
+                ("1 conn: lookups/s vs GET/s", med(one, "rps") /
+                 med(red1, "rps"), ">= 0.8"),
+                ("50 conn: server CPU/lookup vs /GET",
+                 med(many, "server_us") / med(red, "server_us"), "<= 1.5"),
+            ]
+            print("targets (issue: throughput, durability and faults):")
+            for what, v, want in rows:
+                print(f"  {what:40} {v:8.2f}   target {want}")
         if rc != 0 or not ok:
             sys.exit(1)
         audit_cost(build, tmp, people, seconds, runs)

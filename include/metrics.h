@@ -68,6 +68,13 @@ void	metrics_request(struct metrics *, size_t method, int code,
 void	metrics_inquiry(struct metrics *, enum channel, enum outcome);
 /* An inquiry completed later (inquiry.record), with its final outcome. */
 void	metrics_inquiry_completed(struct metrics *, enum outcome);
+/*
+ * How late the loop ran its 10 ms probe: a stall of the event loop, seen
+ * from inside (the loop's thread only).
+ */
+void	metrics_loop_lag(struct metrics *, uint64_t lag_ns);
+uint64_t metrics_loop_lag_max(const struct metrics *);
+
 /* One commit of hotline.db: how long it took, whether it held. */
 void	metrics_commit(struct metrics *, uint64_t duration_ns, int ok);
 

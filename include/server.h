@@ -31,6 +31,8 @@ struct server {
 	struct event		*ev_accept_resume;
 	struct event		*ev_grace;
 	struct event		*ev_sweep;
+	struct event		*ev_probe;	/* the loop's stall probe */
+	uint64_t		 probe_last;	/* when it last ran, ns */
 
 	struct core		*core;
 	struct http		*http;		/* NULL: no http section */

@@ -16,6 +16,8 @@
  * Until commit_start(), and for commit_run(), a group is applied on the
  * calling thread (tests, hotlinectl, the last commit at a stop).
  */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -39,6 +41,11 @@
  */
 #define HEALTHY_BUSY_MS	200
 #define FAILING_BUSY_MS	20
+
+#define WRITER_NICE	5	/* the writer thread's niceness */
+
+/* A commit slower than this is worth a log line (the disk is busy). */
+#define SLOW_COMMIT_NS	(50 * 1000000ULL)
 
 struct hook {
 	void	(*fn)(void *, int);
@@ -256,6 +263,10 @@ group_deliver(struct commit *c, struct group *g, int ok, uint64_t ns)
 	if (!ok)
 		log_warnx("hotline.db: group %llu not committed; its answers "
 		    "become storage errors", (unsigned long long)g->seq);
+	else if (ns > SLOW_COMMIT_NS)
+		log_info("hotline.db: group %llu of %zu writes took %llu ms",
+		    (unsigned long long)g->seq, store_batch_size(g->batch),
+		    (unsigned long long)(ns / 1000000));
 	else
 		(void)store_audit_head(c->store, &c->audit_n, c->audit_head);
 	if (c->done != NULL && store_batch_size(g->batch) > 0)
@@ -298,6 +309,12 @@ commit_writer(void *arg)
 	ssize_t		 n;
 	int		 ok;
 
+	/*
+	 * On a core shared with the event loop, a commit yields to the loop:
+	 * answers wait for the commit anyway, and a turn of the loop serves
+	 * everybody else meanwhile.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WRITER_NICE);
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		while (!c->go && !c->stop)

@@ -61,6 +61,8 @@ struct metrics {
 	_Atomic uint64_t	 requests[METRICS_METHODS_MAX + 1][NCODES];
 	struct histogram	 request_latency[METRICS_METHODS_MAX + 1];
 	struct histogram	 commit_latency;
+	struct histogram	 loop_lag;
+	_Atomic uint64_t	 loop_lag_max_ns;
 	_Atomic uint64_t	 counters[METRICS_COUNTER_COUNT];
 	_Atomic int64_t		 gauges[METRICS_GAUGE_COUNT];
 };
@@ -204,6 +206,26 @@ metrics_inquiry_completed(struct metrics *m, enum outcome oc)
 {
 	if ((unsigned)oc < OUTCOME_COUNT)
 		add(&m->completions[oc], 1);
+}
+
+void
+metrics_loop_lag(struct metrics *m, uint64_t lag_ns)
+{
+	uint64_t	max = atomic_load_explicit(&m->loop_lag_max_ns,
+	    memory_order_relaxed);
+
+	observe(&m->loop_lag, lag_ns);
+	/* Only the loop's thread records it: a plain compare is enough. */
+	if (lag_ns > max)
+		atomic_store_explicit(&m->loop_lag_max_ns, lag_ns,
+		    memory_order_relaxed);
+}
+
+uint64_t
+metrics_loop_lag_max(const struct metrics *m)
+{
+	return atomic_load_explicit(&m->loop_lag_max_ns,
+	    memory_order_relaxed);
 }
 
 void
@@ -388,6 +410,14 @@ metrics_render(const struct metrics *m, struct evbuffer *b)
 	    "Time one commit of hotline.db took (a group of writes).");
 	histogram(&o, "hotline_commit_duration_seconds", &m->commit_latency,
 	    NULL, 0);
+	family(&o, "hotline_loop_lag_seconds", "histogram",
+	    "How late the event loop ran a 10 ms timer: what any answer may "
+	    "have waited for a turn.");
+	histogram(&o, "hotline_loop_lag_seconds", &m->loop_lag, NULL, 0);
+	family(&o, "hotline_loop_lag_max_seconds", "gauge",
+	    "The longest the event loop was late since the start.");
+	emit(&o, "hotline_loop_lag_max_seconds %.6f\n", (double)get(
+	    &m->loop_lag_max_ns) / 1e9);
 
 	for (i = 0; i < METRICS_COUNTER_COUNT; i++) {
 		if (strcmp(counter_names[i].name, last) != 0)

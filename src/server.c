@@ -26,6 +26,7 @@
 #include "core.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "rpc.h"
 #include "server.h"
@@ -35,6 +36,8 @@
 #define FINISH_S	10	/* the last commit at a stop is retried so long */
 #define LISTEN_BACKLOG	1024
 #define SWEEP_S		1	/* how often idle sessions are looked for */
+#define PROBE_MS	10	/* the loop's stall probe */
+#define STALL_LOGGED_NS	(20 * 1000000ULL)	/* a stall worth a log line */
 
 static void	server_accept_cb(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
@@ -43,6 +46,7 @@ static void	server_accept_resume_cb(evutil_socket_t, short, void *);
 static void	server_signal_cb(evutil_socket_t, short, void *);
 static void	server_grace_cb(evutil_socket_t, short, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
+static void	server_probe_cb(evutil_socket_t, short, void *);
 static void	server_stop(struct server *);
 static int	server_listen(struct server *, char **);
 
@@ -118,6 +122,7 @@ server_new(struct config *conf, char **err)
 {
 	struct server	*srv;
 	struct timeval	 sweep = { SWEEP_S, 0 };
+	struct timeval	 probe = { 0, PROBE_MS * 1000 };
 
 	*err = NULL;
 	if ((srv = calloc(1, sizeof *srv)) == NULL) {
@@ -154,10 +159,13 @@ server_new(struct config *conf, char **err)
 	srv->ev_grace = evtimer_new(srv->base, server_grace_cb, srv);
 	srv->ev_sweep = event_new(srv->base, -1, EV_PERSIST, server_sweep_cb,
 	    srv);
+	srv->ev_probe = event_new(srv->base, -1, EV_PERSIST, server_probe_cb,
+	    srv);
 	if (srv->ev_sigterm == NULL || srv->ev_sigint == NULL ||
 	    srv->ev_sighup == NULL || srv->ev_accept_resume == NULL ||
 	    srv->ev_grace == NULL || srv->ev_sweep == NULL ||
-	    event_add(srv->ev_sweep, &sweep) ||
+	    srv->ev_probe == NULL || event_add(srv->ev_sweep, &sweep) ||
+	    event_add(srv->ev_probe, &probe) ||
 	    evsignal_add(srv->ev_sigterm, NULL) ||
 	    evsignal_add(srv->ev_sigint, NULL) ||
 	    evsignal_add(srv->ev_sighup, NULL)) {
@@ -197,7 +205,7 @@ server_free(struct server *srv)
 {
 	struct event	**events[] = { &srv->ev_sigterm, &srv->ev_sigint,
 	    &srv->ev_sighup, &srv->ev_accept_resume, &srv->ev_grace,
-	    &srv->ev_sweep };
+	    &srv->ev_sweep, &srv->ev_probe };
 	struct conn	*c;
 	size_t		 i;
 
@@ -314,6 +322,38 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	core_sweep(srv->core, time(NULL));
 }
 
+static uint64_t
+mono_ns(void)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Every PROBE_MS: how late this timer runs is how long the loop was busy
+ * with something else — a stall every answer of the moment waited for.
+ */
+static void
+server_probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+	uint64_t	 now = mono_ns(), due;
+
+	(void)fd;
+	(void)what;
+	due = srv->probe_last + PROBE_MS * 1000000ULL;
+	if (srv->probe_last != 0 && now > due) {
+		metrics_loop_lag(srv->core->metrics, now - due);
+		if (now - due > STALL_LOGGED_NS)
+			log_info("the event loop stalled %.1f ms",
+			    (double)(now - due) / 1e6);
+	} else if (srv->probe_last != 0)
+		metrics_loop_lag(srv->core->metrics, 0);
+	srv->probe_last = now;
+}
+
 /*
  * A graceful stop (SPEC §8): no new connections; every request received
  * before the signal is answered, then each connection closes cleanly.
@@ -406,6 +446,8 @@ server_run(struct server *srv)
 		    http_pending(srv->http) == 0)
 			srv->done = 1;
 	}
+	log_notice("the event loop's longest stall: %.1f ms",
+	    (double)metrics_loop_lag_max(srv->core->metrics) / 1e6);
 	if (core_finish(srv->core, FINISH_S) == -1) {
 		log_warnx("stopped: what was pending could not be committed");
 		return 1;

@@ -8,7 +8,10 @@
  * copied everything, the writer starts the WAL from its beginning again,
  * so the file stays bounded.
  */
+#include <sys/resource.h>
+
 #include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "store_int.h"
 
 #define WAL_PAGES	1000	/* pages in the WAL that call for a checkpoint */
+#define WAL_NICE	19	/* the checkpointer's niceness: background */
 
 struct store_wal {
 	sqlite3		*db;		/* the checkpointer's own connection */
@@ -52,6 +56,11 @@ wal_main(void *arg)
 	struct store_wal	*w = arg;
 	int			 log_pages, done, rc;
 
+	/*
+	 * A checkpoint copies megabytes: on a core the event loop shares,
+	 * it yields to the loop (and to the writer), never the reverse.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), WAL_NICE);
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		if (!w->due) {
