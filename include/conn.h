@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "commit.h"
+#include "held.h"
 #include "core.h"
 #include "rpc.h"
 #include "session.h"
@@ -23,13 +24,6 @@ struct bufferevent;
 struct event;
 struct evbuffer;
 struct server;
-
-/* One held answer: its bytes (and its failed form) are in conn.held. */
-struct held_mark {
-	size_t		len;
-	size_t		failed_len;
-	uint64_t	seq;
-};
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;		/* the server's conns, or dead */
@@ -44,9 +38,7 @@ struct conn {
 	struct rpc_peer		 peer;
 	struct commit_waiter	 waiter;
 
-	struct evbuffer		*held;		/* answers not yet released */
-	struct held_mark	*marks;		/* a ring, oldest at head */
-	size_t			 mhead, mn, mcap;
+	struct held		 held;		/* answers not yet released */
 	size_t			 queued;	/* held + output, as last counted */
 
 	unsigned		 stopping:1;	/* SIGTERM: finish, then close */

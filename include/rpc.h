@@ -30,6 +30,12 @@ struct rpc_answer {
 	const char	*failed;
 	size_t		 failed_len;
 	uint64_t	 seq;
+	/*
+	 * A call done off the loop: later is the id of the place its answer
+	 * takes (no text yet); the answer itself comes with fills = that id.
+	 */
+	uint64_t	 later;
+	uint64_t	 fills;
 };
 
 /* Who speaks, and where the answers go (copied before answer returns). */

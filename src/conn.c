@@ -45,6 +45,7 @@ static void	conn_answer(struct rpc_peer *, const struct rpc_answer *);
 static void	conn_release(struct commit_waiter *, uint64_t, int);
 static void	conn_read_lines(struct conn *);
 static void	conn_flush(struct conn *);
+static void	conn_send(struct conn *, uint64_t, int);
 static void	conn_finish(struct conn *, const char *);
 static void	conn_apply_limits(struct conn *);
 
@@ -85,7 +86,7 @@ conn_new(struct server *srv, int fd, const struct sockaddr *sa, int socklen)
 	c->peer.who = &c->who;
 	c->peer.answer = conn_answer;
 	c->waiter.release = conn_release;
-	if ((c->held = evbuffer_new()) == NULL ||
+	if (held_init(&c->held) == -1 ||
 	    (c->ev_line = evtimer_new(srv->base, conn_line_cb, c)) == NULL ||
 	    (c->bev = bufferevent_socket_new(srv->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
@@ -162,9 +163,7 @@ conn_free(struct conn *c)
 		bufferevent_free(c->bev);
 	if (c->ev_line != NULL)
 		event_free(c->ev_line);
-	if (c->held != NULL)
-		evbuffer_free(c->held);
-	free(c->marks);
+	held_free(&c->held);
 	free(c);
 }
 
@@ -172,7 +171,7 @@ conn_free(struct conn *c)
 static int
 conn_drained(const struct conn *c)
 {
-	return c->mn == 0 &&
+	return held_pieces(&c->held) == 0 &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
 }
 
@@ -354,38 +353,20 @@ conn_line_cb(evutil_socket_t fd, short what, void *arg)
 static void
 conn_answer(struct rpc_peer *p, const struct rpc_answer *a)
 {
-	struct conn		*c = CONN_OF(p, peer);
-	struct held_mark	*m, *grown;
-	size_t			 cap, i;
+	struct conn	*c = CONN_OF(p, peer);
 
 	if (c->oom)
 		return;
-	if (c->mn == c->mcap) {
-		cap = c->mcap ? c->mcap * 2 : 16;
-		if ((grown = calloc(cap, sizeof *grown)) == NULL)
-			goto oom;
-		for (i = 0; i < c->mn; i++)
-			grown[i] = c->marks[(c->mhead + i) % c->mcap];
-		free(c->marks);
-		c->marks = grown;
-		c->mhead = 0;
-		c->mcap = cap;
+	if (held_add(&c->held, a) == -1) {
+		/* The connection closes after this line. */
+		c->oom = 1;
+		return;
 	}
-	if (evbuffer_add(c->held, a->text, a->len) == -1 ||
-	    (a->failed != NULL && evbuffer_add(c->held, a->failed,
-	    a->failed_len) == -1))
-		goto oom;
-	m = &c->marks[(c->mhead + c->mn) % c->mcap];
-	m->len = a->len;
-	m->failed_len = a->failed != NULL ? a->failed_len : 0;
-	m->seq = a->seq;
-	c->mn++;
 	if (a->seq != 0)
 		commit_wait(c->srv->core->commit, &c->waiter, a->seq);
-	return;
-oom:
-	/* The connection closes after this line. */
-	c->oom = 1;
+	/* An answer that came later goes out when it may. */
+	if (a->fills != 0 && !c->dead)
+		conn_send(c, 0, 1);
 }
 
 /*
@@ -397,24 +378,10 @@ static void
 conn_send(struct conn *c, uint64_t seq, int ok)
 {
 	struct evbuffer		*out = bufferevent_get_output(c->bev);
-	struct held_mark	*m;
 	size_t			 queued;
 
-	while (c->mn > 0) {
-		m = &c->marks[c->mhead];
-		if (m->seq != 0 && m->seq > seq)
-			break;
-		if (m->seq != 0 && !ok && m->failed_len > 0) {
-			evbuffer_drain(c->held, m->len);
-			evbuffer_remove_buffer(c->held, out, m->failed_len);
-		} else {
-			evbuffer_remove_buffer(c->held, out, m->len);
-			evbuffer_drain(c->held, m->failed_len);
-		}
-		c->mhead = (c->mhead + 1) % c->mcap;
-		c->mn--;
-	}
-	queued = evbuffer_get_length(c->held) + evbuffer_get_length(out);
+	held_release(&c->held, seq, ok, out);
+	queued = held_bytes(&c->held) + evbuffer_get_length(out);
 	server_queued(c->srv, c, queued);
 	if (c->closing) {
 		if (conn_drained(c))
@@ -447,7 +414,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	struct conn	*c = arg;
 
 	(void)bev;
-	server_queued(c->srv, c, evbuffer_get_length(c->held) +
+	server_queued(c->srv, c, held_bytes(&c->held) +
 	    evbuffer_get_length(bufferevent_get_output(c->bev)));
 	if (c->closing) {
 		if (conn_drained(c))

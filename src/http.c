@@ -39,6 +39,7 @@
 #include "config.h"
 #include "core.h"
 #include "dispatch.h"
+#include "held.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -117,13 +118,6 @@ static const struct {
 };
 #define NROUTES	(sizeof routes / sizeof routes[0])
 
-/* An answer held for the commit barrier: its bytes are in conn.held. */
-struct http_mark {
-	size_t		len;
-	size_t		failed_len;
-	uint64_t	seq;
-};
-
 enum hold {
 	HOLD_NONE = 0,
 	HOLD_RPC,		/* /rpc: answers waiting for their groups */
@@ -156,10 +150,8 @@ struct http_conn {
 	struct principal	 who;		/* /login: who signs in */
 	uint64_t		 login_seq;
 	int			 login_error;	/* the hello's, or 0 */
-	struct evbuffer		*held;		/* answers not yet released */
+	struct held		 held;		/* answers not yet released */
 	struct evbuffer		*out;		/* answers released */
-	struct http_mark	*marks;
-	size_t			 mhead, mn, mcap;
 
 	unsigned		 broken:1;	/* could not be set up: close */
 	unsigned		 ours:1;	/* our answer is being written */
@@ -203,6 +195,7 @@ static void	http_send(struct http_conn *, int, const char *, int,
 		    struct evbuffer *);
 static void	http_release(struct commit_waiter *, uint64_t, int);
 static void	http_rpc_answer(struct rpc_peer *, const struct rpc_answer *);
+static void	http_rpc_release(struct http_conn *, uint64_t, int);
 
 static uint64_t
 elapsed_ns(const struct timespec *t0)
@@ -271,11 +264,9 @@ http_conn_free(struct http_conn *c)
 		    c->out_cb);
 	if (c->ev_deadline != NULL)
 		event_free(c->ev_deadline);
-	if (c->held != NULL)
-		evbuffer_free(c->held);
+	held_free(&c->held);
 	if (c->out != NULL)
 		evbuffer_free(c->out);
-	free(c->marks);
 	free(c);
 }
 
@@ -769,11 +760,9 @@ set_cookie(struct http_conn *c, const struct websession *s)
 static void
 http_hold_reset(struct http_conn *c)
 {
-	if (c->held != NULL)
-		evbuffer_drain(c->held, evbuffer_get_length(c->held));
+	held_reset(&c->held);
 	if (c->out != NULL)
 		evbuffer_drain(c->out, evbuffer_get_length(c->out));
-	c->mhead = c->mn = 0;
 	c->hold = HOLD_NONE;
 	c->oom = 0;
 	explicit_bzero(&c->who, sizeof c->who);
@@ -784,34 +773,20 @@ static void
 http_rpc_answer(struct rpc_peer *p, const struct rpc_answer *a)
 {
 	struct http_conn	*c = CONN_OF(p, rpc);
-	struct http_mark	*m;
-	size_t			 cap;
 
 	if (c->oom)
 		return;
-	if ((c->held == NULL && (c->held = evbuffer_new()) == NULL) ||
-	    (c->out == NULL && (c->out = evbuffer_new()) == NULL))
-		goto oom;
-	if (c->mhead + c->mn == c->mcap) {
-		cap = c->mcap ? c->mcap * 2 : 8;
-		if ((m = reallocarray(c->marks, cap, sizeof *m)) == NULL)
-			goto oom;
-		c->marks = m;
-		c->mcap = cap;
+	if ((c->held.bytes == NULL && held_init(&c->held) == -1) ||
+	    (c->out == NULL && (c->out = evbuffer_new()) == NULL) ||
+	    held_add(&c->held, a) == -1) {
+		c->oom = 1;
+		return;
 	}
-	if (evbuffer_add(c->held, a->text, a->len) == -1 ||
-	    (a->failed != NULL && evbuffer_add(c->held, a->failed,
-	    a->failed_len) == -1))
-		goto oom;
-	m = &c->marks[c->mhead + c->mn++];
-	m->len = a->len;
-	m->failed_len = a->failed != NULL ? a->failed_len : 0;
-	m->seq = a->seq;
 	if (a->seq != 0)
 		commit_wait(c->h->core->commit, &c->waiter, a->seq);
-	return;
-oom:
-	c->oom = 1;
+	/* An answer that came later (a call done off the loop) may go. */
+	if (a->fills != 0 && c->hold == HOLD_RPC)
+		http_rpc_release(c, 0, 1);
 }
 
 /*
@@ -822,22 +797,9 @@ oom:
 static void
 http_rpc_release(struct http_conn *c, uint64_t seq, int ok)
 {
-	struct http_mark	*m;
-
-	while (c->mn > 0) {
-		m = &c->marks[c->mhead];
-		if (m->seq != 0 && m->seq > seq)
-			return;
-		if (m->seq != 0 && !ok && m->failed_len > 0) {
-			evbuffer_drain(c->held, m->len);
-			evbuffer_remove_buffer(c->held, c->out, m->failed_len);
-		} else {
-			evbuffer_remove_buffer(c->held, c->out, m->len);
-			evbuffer_drain(c->held, m->failed_len);
-		}
-		c->mhead++;
-		c->mn--;
-	}
+	held_release(&c->held, seq, ok, c->out);
+	if (held_pieces(&c->held) > 0)
+		return;
 	http_send(c, 200, "application/json", 0, c->out);
 	http_hold_reset(c);
 }
@@ -1107,7 +1069,7 @@ http_rpc(struct http_conn *c)
 	}
 	snprintf(s->who.peer, sizeof s->who.peer, "%s", c->peer);
 	c->hold = HOLD_RPC;
-	c->mhead = c->mn = 0;
+	held_reset(&c->held);
 	c->rpc.who = &s->who;
 	rpc_handle_line(&c->rpc, body, len);
 	c->rpc.who = NULL;
@@ -1120,14 +1082,13 @@ http_rpc(struct http_conn *c)
 		http_error(c, 500, "out of memory");
 		return;
 	}
-	if (c->mn == 0) {
+	if (held_pieces(&c->held) == 0) {
 		/* Notifications only: nothing to say. */
 		http_hold_reset(c);
 		http_send(c, 204, NULL, 0, NULL);
 		return;
 	}
-	if (c->waiter.waits_for == 0)
-		http_rpc_release(c, 0, 1);
+	http_rpc_release(c, 0, 1);
 }
 
 /* A page: its role, then the file; no session shows its sign-in. */
