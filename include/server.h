@@ -18,6 +18,7 @@ struct core;
 struct event;
 struct event_base;
 struct evconnlistener;
+struct fastagi;
 
 TAILQ_HEAD(conn_list, conn);
 
@@ -32,6 +33,7 @@ struct server {
 	struct event		*ev_sweep;
 
 	struct core		*core;
+	struct fastagi		*fastagi;	/* Asterisk's calls */
 
 	struct conn_list	 conns;
 	size_t			 nconns;

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "conn.h"
 #include "core.h"
+#include "fastagi.h"
 #include "log.h"
 #include "notify.h"
 #include "rpc.h"
@@ -108,6 +109,7 @@ server_reconfigure(void *arg)
 
 	TAILQ_FOREACH(c, &srv->conns, entry)
 		conn_reconfigure(c);
+	fastagi_reconfigure(srv->fastagi);
 }
 
 struct server *
@@ -136,6 +138,9 @@ server_new(struct config *conf, char **err)
 		goto fail;
 	}
 	if (server_listen(srv, err) == -1)
+		goto fail;
+	/* Asterisk's calls: a front end of its own over the same core. */
+	if ((srv->fastagi = fastagi_new(srv->base, srv->core, err)) == NULL)
 		goto fail;
 	srv->ev_sigterm = evsignal_new(srv->base, SIGTERM, server_signal_cb,
 	    srv);
@@ -193,6 +198,7 @@ server_free(struct server *srv)
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		conn_close(c, "shutdown");
 	server_reap(srv);
+	fastagi_free(srv->fastagi);
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	for (i = 0; i < sizeof events / sizeof events[0]; i++)
@@ -317,6 +323,7 @@ server_stop(struct server *srv)
 	evtimer_del(srv->ev_accept_resume);
 	TAILQ_FOREACH_SAFE(c, &srv->conns, entry, next)
 		conn_stop(c);
+	fastagi_stop(srv->fastagi);
 	evtimer_add(srv->ev_grace, &tv);
 }
 
@@ -385,7 +392,8 @@ server_run(struct server *srv)
 		(void)core_commit(srv->core);
 		server_budget(srv);
 		server_reap(srv);
-		if (srv->stopping && srv->nconns == 0)
+		if (srv->stopping && srv->nconns == 0 &&
+		    fastagi_open(srv->fastagi) == 0)
 			srv->done = 1;
 	}
 	if (core_finish(srv->core, FINISH_S) == -1) {
