@@ -1123,7 +1123,8 @@ chan_leave(struct fastagi_chan *ch)
 {
 	if (ch->session[0] != '\0' && !ch->ending) {
 		ch->final = FINAL_NONE;
-		chan_end(ch, ch->hung_up ? "caller hung up" : ch->stopping ?
+		/* call.end's reason: one word, as a gateway would give. */
+		chan_end(ch, ch->hung_up ? "caller-hangup" : ch->stopping ?
 		    "shutdown" : "error");
 		return;
 	}

@@ -27,6 +27,10 @@ What it reproduces, for the commands hotline uses:
   "HANGUP" line) or between two (a "HANGUP" line where the next response
   was expected, then that response, 511 for media commands), and the
   final "HANGUP" res_agi.c writes when the server has closed;
+- for tests of what a server does with any response, inject={N: text}
+  answers command N with text (whole lines, as they are) instead, and
+  on_command(step, argv) runs before each command is answered (a test
+  can stop the server there); source binds the connection's own address;
 - a server that sends a command before the previous response (Asterisk
   would cut the playing prompt short and send no response) or a line over
   8191 bytes (Asterisk would read it as two commands) is a violation: it
@@ -142,7 +146,8 @@ class FakeAsterisk:
     def __init__(self, host, port, caller, script="hotline?lang=ja",
                  args=(), sounds=None, applications=("Queue",),
                  split_writes=True, strict=True, timeout=10.0,
-                 exec_wait=0.02, version="20.5.0"):
+                 exec_wait=0.02, version="20.5.0", inject=None,
+                 on_command=None, source=None):
         self.addr = (host, port)
         self.caller = caller
         self.script = script
@@ -154,6 +159,9 @@ class FakeAsterisk:
         self.timeout = timeout
         self.exec_wait = exec_wait
         self.version = version
+        self.inject = dict(inject or {})
+        self.on_command = on_command
+        self.source = source
         self.t = Transcript()
         self.sock = None
         self.buf = b""
@@ -200,8 +208,13 @@ class FakeAsterisk:
         return [l + "\n" for l in lines] + ["\n"]
 
     def send(self, text):
+        """Asterisk ignores a write to a server that has gone (the loop
+        sees the EOF next)."""
         data = text.encode("utf-8")
-        self.sock.sendall(data)
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         return data
 
     def send_env(self):
@@ -242,7 +255,10 @@ class FakeAsterisk:
             r, _, _ = select.select([self.sock], [], [], left)
             if not r:
                 continue
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except ConnectionResetError:
+                data = b""
             if not data:
                 return None
             self.buf += data
@@ -258,7 +274,10 @@ class FakeAsterisk:
         r, _, _ = select.select([self.sock], [], [], wait)
         if not r:
             return False
-        data = self.sock.recv(65536, socket.MSG_PEEK)
+        try:
+            data = self.sock.recv(65536, socket.MSG_PEEK)
+        except ConnectionResetError:
+            return False
         return bool(data)
 
     # -- the commands ------------------------------------------------------
@@ -377,7 +396,9 @@ class FakeAsterisk:
 
     def run(self):
         """The whole call; returns the Transcript."""
-        self.sock = socket.create_connection(self.addr, self.timeout)
+        self.sock = socket.create_connection(
+            self.addr, self.timeout,
+            (self.source, 0) if self.source else None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sent_hangup = False
         try:
@@ -407,6 +428,11 @@ class FakeAsterisk:
                                    "to %r" % (self.buf.split(b"\n")[0]
                                               if self.buf else "(next)",
                                               line))
+                if self.on_command is not None:
+                    self.on_command(at, argv)
+                if at in self.inject:
+                    self.respond(self.inject[at])
+                    continue
                 self.command(argv, c.hangup_at == at and
                              c.hangup_when == "during" and not self.dead)
             # run_agi() ends with one more HANGUP on a FastAGI socket.

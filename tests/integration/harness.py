@@ -71,7 +71,7 @@ def sha256_hex(s):
 
 def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
               limits=None, hours=None, log_level="info", rate=None,
-              alerts=None):
+              alerts=None, fastagi=None):
     prompts = prompts or os.path.join(TOP, "prompts")
     clients = clients or CLIENTS
     lines = [
@@ -105,6 +105,10 @@ def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
                      f'token_sha256 = "{sha256_hex(token)}"; }}')
     lines.append(",\n".join(items))
     lines.append(");")
+    if fastagi is not None:
+        # The FastAGI listener (docs/ASTERISK.md); values as libconfig text.
+        lines.append("fastagi = { " + " ".join(f"{k} = {v};" for k, v in
+                                               fastagi.items()) + " };")
     lines.append(extra)
     return "\n".join(lines) + "\n"
 

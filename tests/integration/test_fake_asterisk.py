@@ -242,6 +242,24 @@ class TestFakeAsterisk(unittest.TestCase):
         import shutil
         shutil.rmtree(d)
 
+    def test_injected_responses_and_hook(self):
+        seen = []
+        srv, t = run(["ANSWER", 'STREAM FILE hotline/ja/greeting ""',
+                      "ANSWER"], inject={2: "HANGUP\n510 Invalid or unknown "
+                                          "command\n"},
+                     on_command=lambda step, argv: seen.append((step, argv)))
+        self.assertIsNone(srv.error)
+        self.assertEqual(srv.replies, [
+            ["200 result=0\n"],
+            ["HANGUP\n", "510 Invalid or unknown command\n"],
+            ["200 result=0\n"]])
+        self.assertEqual(seen, [(1, ["ANSWER"]),
+                                (2, ["STREAM", "FILE", "hotline/ja/greeting",
+                                     ""]),
+                                (3, ["ANSWER"])])
+        # An injected answer is not played.
+        self.assertEqual(t.played, [])
+
     def test_pipelining_server_fails(self):
         srv = ScriptedServer(["ANSWER", 'STREAM FILE hotline/ja/greeting ""'],
                              pipeline=True)
