@@ -64,8 +64,10 @@ def sounds_for(dd):
 
 
 def tearDownModule():
+    # The runner may run the module again (the sanitizer build): anew.
     if _sounds["dir"] is not None:
         shutil.rmtree(_sounds["dir"], ignore_errors=True)
+    _sounds["dir"] = _sounds["names"] = None
 
 
 def prompt_of(name):
@@ -92,6 +94,8 @@ class FastAgiTest(HotlineTest):
         super().setUp()
         self.port = agi_port(self.d)
         self.sounds, self.names = sounds_for(self.dd)
+        self.assertTrue(os.path.isfile(os.path.join(
+            self.sounds, "hotline", "ja", "greeting.wav")))
 
     def agi(self, caller=None, **kw):
         """One call; strict: a command sent early fails the test."""
@@ -390,6 +394,9 @@ class TestPaths(FastAgiTest):
             self.outcome(t, "affected")
             self.check_script(t)
             self.assertNoEcho(t, "09011112222", "19750401")
+        # Nothing the callers keyed reached the log.
+        self.assertNotIn("09011112222", self.d.own_log())
+        self.assertNotIn("19750401", self.d.own_log())
 
     def test_three_invalid_inputs_transfer(self):
         t = self.agi(Caller(callerid="anonymous",
