@@ -1075,6 +1075,14 @@ chan_next(struct fastagi_chan *ch)
 			    "timeout_ms"));
 			max = (int)json_integer_value(json_object_get(act,
 			    "max_digits"));
+			/*
+			 * GET DATA returns at max digits: the '#' the caller
+			 * is told to press after them would come in during the
+			 * next question and end it empty. One more digit lets
+			 * the terminator end this one.
+			 */
+			if (json_is_string(json_object_get(act, "terminator")))
+				max++;
 			k = agi_cmd_get_data(line, sizeof line,
 			    ch->question[0] ? ch->question : FA_SILENCE,
 			    timeout, max);

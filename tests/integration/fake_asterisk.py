@@ -107,6 +107,9 @@ class Caller:
     digits: one entry per GET DATA, in order: keys pressed ("19750401#";
       '#' ends the input as ast_readstring does), or None to press
       nothing until the timeout. A GET DATA with no entry left times out.
+      Keys after the input ended (a '#' after max digits) are pressed
+      while the next command runs: the next GET DATA reads them first,
+      a prompt (STREAM FILE, EXEC) drops them, as Asterisk does.
     hangup_at: the caller hangs up at command N (1 = the first command);
       hangup_when "during" (while it runs: media commands answer -1) or
       "before" (between commands: a HANGUP line comes first).
@@ -167,6 +170,7 @@ class FakeAsterisk:
         self.buf = b""
         self.dead = False
         self.step = 0
+        self.pending = ""           # keys pressed after GET DATA returned
 
     # -- the environment block ------------------------------------------
 
@@ -338,6 +342,8 @@ class FakeAsterisk:
             if argc < 4 or argc > 5:
                 return self.usage(name)
             self.t.played.append(argv[2])
+            # Keys pressed while it plays, not escape digits: dropped.
+            self.pending = ""
             n = self.endpos(argv[2])
             if n is None:
                 # ast_openstream failed; the handler returns
@@ -358,12 +364,20 @@ class FakeAsterisk:
                 self.hangup_now()
                 return
             keys = self.caller.digits.pop(0) if self.caller.digits else None
+            if self.pending:
+                # Keys pressed after the last question had its digits:
+                # they come in during this one's prompt and are read first.
+                keys = self.pending + (keys or "")
+                self.pending = ""
             if keys is None:
                 self.respond("200 result= (timeout)\n")
             elif "#" in keys[:maxd]:
+                # ast_readstring(): '#' ends the input, is not in it.
                 self.respond("200 result=%s\n" % keys[:keys.index("#")])
+                self.pending = keys[keys.index("#") + 1:]
             elif len(keys) >= maxd:
                 self.respond("200 result=%s\n" % keys[:maxd])
+                self.pending = keys[maxd:]
             else:
                 self.respond("200 result=%s (timeout)\n" % keys)
         elif name == "exec":
@@ -371,6 +385,7 @@ class FakeAsterisk:
                 return self.usage(name)
             opts = argv[2] if argc >= 3 else ""
             self.t.execs.append((argv[1], opts))
+            self.pending = ""
             if argv[1] not in self.applications:
                 self.respond("200 result=-2\n")
             elif hangup_during:

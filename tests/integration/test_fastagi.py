@@ -340,7 +340,9 @@ class TestPaths(FastAgiTest):
         s = self.script(t)
         self.assertEqual(s[:3], ["greeting", "fraud_warning",
                                  "?ask_birthdate"])
-        self.assertIn("GET DATA hotline/ja/ask_birthdate 10000 8",
+        # 8 digits and '#': GET DATA takes one more than the digits, so
+        # that the '#' ends this question rather than the next one.
+        self.assertIn("GET DATA hotline/ja/ask_birthdate 10000 9",
                       [line_of(a) for a in t.commands])
         self.assertEqual(s[3:6], ["notice_affected", "notice_org",
                                   "item_name"])
@@ -389,7 +391,7 @@ class TestPaths(FastAgiTest):
                                                       "19750401#", "9"]))
             s = self.script(t)
             self.assertEqual(s[2:4], ["?ask_phone", "?ask_birthdate"], cid)
-            self.assertIn("GET DATA hotline/ja/ask_phone 10000 11",
+            self.assertIn("GET DATA hotline/ja/ask_phone 10000 12",
                           [line_of(a) for a in t.commands])
             self.outcome(t, "affected")
             self.check_script(t)
@@ -460,7 +462,7 @@ class TestHangups(FastAgiTest):
     def test_caller_hangs_up_at_each_step(self):
         base = self.agi(Caller(**AFFECTED))
         cmds = [line_of(a) for a in base.commands]
-        lookup = cmds.index("GET DATA hotline/ja/ask_birthdate 10000 8") + 1
+        lookup = cmds.index("GET DATA hotline/ja/ask_birthdate 10000 9") + 1
         for when in ("during", "before"):
             for step in range(1, len(cmds) + 1):
                 t = self.agi(Caller(hangup_at=step, hangup_when=when,
