@@ -100,6 +100,9 @@ class FastAgiTest(HotlineTest):
     def agi(self, caller=None, **kw):
         """One call; strict: a command sent early fails the test."""
         kw.setdefault("sounds", self.sounds)
+        # A loaded machine (a commit's checkpoint, other tests) may be
+        # slow; a command that never comes still fails the test.
+        kw.setdefault("timeout", 30.0)
         t = FakeAsterisk("127.0.0.1", self.port, caller or Caller(),
                          **kw).run()
         self.assertEqual(t.violations, [])
