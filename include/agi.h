@@ -85,6 +85,14 @@ const char *agi_env_caller(const struct agi_env *);
  */
 const char *agi_env_lang(const struct agi_env *, char *out, size_t len);
 
+/*
+ * The value of one parameter of agi_network_script's query ("lang" of
+ * "hotline?lang=ja&x=1"), or NULL if it has none or an empty one. out
+ * gets at most len - 1 bytes.
+ */
+const char *agi_script_param(const struct agi_env *, const char *name,
+	    char *out, size_t len);
+
 /* One response to one command. */
 struct agi_reply {
 	int	code;			/* 200, 510, 511, 520 */

@@ -32,6 +32,13 @@ struct conf_dnis {
 	char	*org;		/* organisation code */
 };
 
+/* An address or network of fastagi.allow (an address is a /32 or /128). */
+struct conf_net {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* network byte order */
+	int		 prefix;	/* leading bits that must match */
+};
+
 struct config {
 	char		*path;
 
@@ -107,6 +114,23 @@ struct config {
 	int		 http_session_idle_s;	/* without a request */
 	int		 http_max_sessions;
 	int		 http_access_log;
+
+	/*
+	 * Asterisk FastAGI (SPEC §6.3): a listener only when the conf has
+	 * the section. Its calls are those of the gateway client named.
+	 */
+	int		 fastagi;		/* the section is there */
+	char		*fastagi_address;
+	int		 fastagi_port;
+	struct conf_net	*fastagi_allow;
+	size_t		 fastagi_nallow;
+	char		*fastagi_tts_app;	/* "": play the recordings */
+	char		*fastagi_queue_app;
+	char		*fastagi_client;
+	int		 fastagi_max_calls;
+	int		 fastagi_env_timeout_s;
+	int		 fastagi_reply_timeout_s;
+	int		 fastagi_transfer_timeout_s;
 
 	struct conf_client *clients;
 	size_t		 nclients;

@@ -19,6 +19,7 @@ struct event;
 struct event_base;
 struct evconnlistener;
 struct http;
+struct fastagi;
 
 TAILQ_HEAD(conn_list, conn);
 
@@ -36,6 +37,7 @@ struct server {
 
 	struct core		*core;
 	struct http		*http;		/* NULL: no http section */
+	struct fastagi		*fastagi;	/* Asterisk's calls */
 
 	struct conn_list	 conns;
 	size_t			 nconns;

@@ -196,31 +196,43 @@ agi_env_caller(const struct agi_env *e)
 }
 
 const char *
-agi_env_lang(const struct agi_env *e, char *out, size_t len)
+agi_script_param(const struct agi_env *e, const char *name, char *out,
+    size_t len)
 {
 	const char	*q, *p, *end;
-	size_t		 n;
+	size_t		 n, k = strlen(name);
 
+	if (len == 0)
+		return NULL;
+	/* hotline?lang=en&x=1: the query of the script's name. */
+	if ((q = strchr(e->network_script, '?')) == NULL)
+		return NULL;
+	for (p = q + 1; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, '&')) == NULL)
+			end = p + strlen(p);
+		if (strncmp(p, name, k) == 0 && p[k] == '=' && end > p + k + 1) {
+			n = (size_t)(end - p - k - 1);
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, p + k + 1, n);
+			out[n] = '\0';
+			return out;
+		}
+	}
+	return NULL;
+}
+
+const char *
+agi_env_lang(const struct agi_env *e, char *out, size_t len)
+{
 	if (len == 0)
 		return NULL;
 	if (e->arg1[0] != '\0') {
 		snprintf(out, len, "%s", e->arg1);
 		return out;
 	}
-	/* hotline?lang=en&x=1: the query of the script's name. */
-	if ((q = strchr(e->network_script, '?')) != NULL)
-		for (p = q + 1; *p != '\0'; p = *end ? end + 1 : end) {
-			if ((end = strchr(p, '&')) == NULL)
-				end = p + strlen(p);
-			if (strncmp(p, "lang=", 5) == 0 && end > p + 5) {
-				n = (size_t)(end - p - 5);
-				if (n >= len)
-					n = len - 1;
-				memcpy(out, p + 5, n);
-				out[n] = '\0';
-				return out;
-			}
-		}
+	if (agi_script_param(e, "lang", out, len) != NULL)
+		return out;
 	if (e->language[0] != '\0') {
 		snprintf(out, len, "%s", e->language);
 		return out;

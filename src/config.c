@@ -5,9 +5,11 @@
  * and reported as "file:line: message", and unknown keys are errors too: a
  * typo in a limit must not silently leave the default in force.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/stat.h>
 
 #include <ctype.h>
 #include <libgen.h>
@@ -61,6 +63,9 @@ static const char *parse_key_file(struct config *, const char *);
 static const char *parse_http_address(struct config *, const char *);
 static const char *parse_tls_cert(struct config *, const char *);
 static const char *parse_tls_key(struct config *, const char *);
+static const char *parse_fa_address(struct config *, const char *);
+static const char *parse_fa_tts_app(struct config *, const char *);
+static const char *parse_fa_queue_app(struct config *, const char *);
 static int	config_role_parse(const char *, enum role *);
 
 #define OFF(f)	offsetof(struct config, f)
@@ -188,10 +193,34 @@ static const struct conf_key conf_keys[] = {
 	  NULL, "web sessions at once; a sign-in beyond is refused" },
 	{ "http.access_log", CONF_BOOL, 0, 0, OFF(http_access_log), NULL,
 	  "log one line per HTTP response (no personal data)" },
+	{ "fastagi.address", CONF_SPECIAL, 0, 0, NOOFF, parse_fa_address,
+	  "IP address the FastAGI listener binds" },
+	{ "fastagi.port", CONF_INT, 0, 65535, OFF(fastagi_port), NULL,
+	  "FastAGI TCP port (4573 is Asterisk's; 0: any free port, logged)" },
+	{ "fastagi.tts_app", CONF_SPECIAL, 0, 0, NOOFF, parse_fa_tts_app,
+	  "dialplan application that speaks a text; \"\": the recordings" },
+	{ "fastagi.queue_app", CONF_SPECIAL, 0, 0, NOOFF, parse_fa_queue_app,
+	  "dialplan application a transfer runs with the operator queue" },
+	{ "fastagi.client", CONF_STRING, 0, 0, OFF(fastagi_client), NULL,
+	  "the gateway client of clients that FastAGI calls count as" },
+	{ "fastagi.max_calls", CONF_INT, 1, 1000000, OFF(fastagi_max_calls),
+	  NULL, "FastAGI connections at once" },
+	{ "fastagi.env_timeout_s", CONF_INT, 1, 600,
+	  OFF(fastagi_env_timeout_s), NULL,
+	  "seconds the agi_* environment block may take to arrive" },
+	{ "fastagi.reply_timeout_s", CONF_INT, 5, 86400,
+	  OFF(fastagi_reply_timeout_s), NULL,
+	  "seconds Asterisk may take to answer a command (a prompt plays "
+	  "meanwhile; a question adds its digit timeout)" },
+	{ "fastagi.transfer_timeout_s", CONF_INT, 5, 7 * 86400,
+	  OFF(fastagi_transfer_timeout_s), NULL,
+	  "seconds a call may stay with the queue application before "
+	  "hotline closes its connection" },
 };
 
 /* Keys that are not scalars: checked by their own functions. */
-static const char *conf_special_keys[] = { "hours.days", "clients", "dnis" };
+static const char *conf_special_keys[] = { "hours.days", "clients", "dnis",
+	"fastagi.allow" };
 
 static const char *day_names[7] = {
 	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
@@ -217,6 +246,9 @@ static void	config_days(config_t *, struct config *, struct conf_errors *);
 static void	config_clients(config_t *, struct config *,
 		    struct conf_errors *);
 static void	config_dnis(config_t *, struct config *, struct conf_errors *);
+static void	config_fastagi(config_t *, struct config *,
+		    struct conf_errors *);
+static int	config_net_parse(const char *, struct conf_net *);
 static const char *member_string(config_setting_t *, const char *, int *);
 
 static void
@@ -297,6 +329,20 @@ config_defaults(struct config *c)
 	c->http_session_idle_s = 30 * 60;
 	c->http_max_sessions = 1000;
 	c->http_access_log = 1;
+	c->fastagi = 0;
+	config_set_string(&c->fastagi_address, "127.0.0.1");
+	c->fastagi_port = 4573;
+	if ((c->fastagi_allow = calloc(2, sizeof *c->fastagi_allow)) != NULL) {
+		config_net_parse("127.0.0.1", &c->fastagi_allow[0]);
+		config_net_parse("::1", &c->fastagi_allow[1]);
+		c->fastagi_nallow = 2;
+	}
+	config_set_string(&c->fastagi_tts_app, "");
+	config_set_string(&c->fastagi_queue_app, "Queue");
+	c->fastagi_max_calls = 1000;
+	c->fastagi_env_timeout_s = 10;
+	c->fastagi_reply_timeout_s = 300;
+	c->fastagi_transfer_timeout_s = 4 * 3600;
 }
 
 static int
@@ -589,6 +635,157 @@ config_http_restart(const struct config *a, const struct config *b)
 	return strcmp(a->http_address, b->http_address) != 0 ||
 	    a->http_port != b->http_port ||
 	    (a->http_tls_cert[0] != '\0') != (b->http_tls_cert[0] != '\0');
+}
+
+static const char *
+parse_fa_address(struct config *c, const char *s)
+{
+	unsigned char	buf[16];
+
+	if (inet_pton(AF_INET, s, buf) != 1 && inet_pton(AF_INET6, s,
+	    buf) != 1)
+		return "must be an IP address, e.g. \"127.0.0.1\"";
+	return config_set_string(&c->fastagi_address, s) == 0 ? NULL :
+	    "out of memory";
+}
+
+/*
+ * A dialplan application's name as EXEC takes it: hotline puts it on the
+ * command line unquoted, so only what application names are made of.
+ */
+static int
+app_name_ok(const char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= 64 || !(isalnum((unsigned char)s[n]) || s[n] == '_'))
+			return 0;
+	return n > 0;
+}
+
+static const char *
+parse_fa_tts_app(struct config *c, const char *s)
+{
+	if (*s != '\0' && !app_name_ok(s))
+		return "must be \"\" or an application name (letters, "
+		    "digits, '_'), e.g. \"Festival\"";
+	return config_set_string(&c->fastagi_tts_app, s) == 0 ? NULL :
+	    "out of memory";
+}
+
+static const char *
+parse_fa_queue_app(struct config *c, const char *s)
+{
+	if (!app_name_ok(s))
+		return "must be an application name (letters, digits, '_'), "
+		    "e.g. \"Queue\"";
+	return config_set_string(&c->fastagi_queue_app, s) == 0 ? NULL :
+	    "out of memory";
+}
+
+/* "192.0.2.1", "192.0.2.0/24", "2001:db8::/32", "::1". */
+static int
+config_net_parse(const char *s, struct conf_net *n)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long		 bits;
+	int		 max;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	memset(n, 0, sizeof *n);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, n->addr) == 1) {
+		n->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, n->addr) == 1) {
+		n->family = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	n->prefix = max;
+	if (slash != NULL) {
+		if (!isdigit((unsigned char)*slash))
+			return -1;
+		bits = strtol(slash, &end, 10);
+		if (*end != '\0' || bits < 0 || bits > max)
+			return -1;
+		n->prefix = (int)bits;
+	}
+	return 0;
+}
+
+/*
+ * The fastagi section: there or not (no section, no listener), its allow
+ * list, and its client, which must be a gateway client of clients — the
+ * one whose audit, limits and statistics FastAGI calls are.
+ */
+static void
+config_fastagi(config_t *cf, struct config *c, struct conf_errors *e)
+{
+	config_setting_t		*sec, *s, *m;
+	const struct conf_client	*cl;
+	const char			*v;
+	struct conf_net			*nets;
+	int				 n, k, line;
+
+	if ((sec = config_lookup(cf, "fastagi")) == NULL)
+		return;
+	line = config_setting_source_line(sec);
+	if (!config_setting_is_group(sec)) {
+		conf_error(e, line, "fastagi: must be a section { ... }");
+		return;
+	}
+	c->fastagi = 1;
+	if ((s = config_lookup(cf, "fastagi.allow")) != NULL) {
+		line = config_setting_source_line(s);
+		if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+			conf_error(e, line, "fastagi.allow: must be a list of "
+			    "addresses, e.g. [\"127.0.0.1\", \"10.0.0.0/24\"]");
+			return;
+		}
+		n = config_setting_length(s);
+		if (n == 0) {
+			conf_error(e, line, "fastagi.allow: must name at least "
+			    "one address (FastAGI has no authentication)");
+			return;
+		}
+		if ((nets = calloc((size_t)n, sizeof *nets)) == NULL)
+			return;
+		free(c->fastagi_allow);
+		c->fastagi_allow = nets;
+		c->fastagi_nallow = 0;
+		for (k = 0; k < n; k++) {
+			m = config_setting_get_elem(s, (unsigned)k);
+			if ((v = config_setting_get_string(m)) == NULL ||
+			    config_net_parse(v, &nets[c->fastagi_nallow]) ==
+			    -1) {
+				conf_error(e, line, "fastagi.allow: element "
+				    "%d: must be an IP address or a network "
+				    "ADDRESS/BITS", k + 1);
+				continue;
+			}
+			c->fastagi_nallow++;
+		}
+	}
+	s = config_lookup(cf, "fastagi.client");
+	line = s != NULL ? config_setting_source_line(s) :
+	    config_setting_source_line(sec);
+	if (c->fastagi_client == NULL) {
+		conf_error(e, line, "fastagi.client: required (the gateway "
+		    "client of clients that FastAGI calls count as)");
+		return;
+	}
+	if ((cl = config_client(c, c->fastagi_client)) == NULL)
+		conf_error(e, line, "fastagi.client: \"%s\" is not a client "
+		    "of clients", c->fastagi_client);
+	else if (cl->role != ROLE_GATEWAY)
+		conf_error(e, line, "fastagi.client: \"%s\" must have the "
+		    "role gateway, not %s", c->fastagi_client,
+		    config_role_name(cl->role));
 }
 
 /* Reports every setting whose path is neither in the table nor a list. */
@@ -918,6 +1115,7 @@ config_load(const char *path, char **errs)
 	config_clients(&cf, c, &e);
 	config_dnis(&cf, c, &e);
 	config_http(&cf, c, &e);
+	config_fastagi(&cf, c, &e);
 	if (c->open_min >= c->close_min)
 		conf_error(&e, 0, "hours: open must be before close");
 	if (c->ivr_operator_open_min == -1)
@@ -973,6 +1171,11 @@ config_free(struct config *c)
 	free(c->http_tls_cert);
 	free(c->http_tls_key);
 	free(c->http_web_dir);
+	free(c->fastagi_address);
+	free(c->fastagi_allow);
+	free(c->fastagi_tts_app);
+	free(c->fastagi_queue_app);
+	free(c->fastagi_client);
 	free(c);
 }
 

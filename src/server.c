@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "core.h"
 #include "http.h"
+#include "fastagi.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -115,6 +116,7 @@ server_reconfigure(void *arg)
 		conn_reconfigure(c);
 	/* The HTTP front end: its limits, pages, certificate, web sessions. */
 	http_reconfigure(srv->http);
+	fastagi_reconfigure(srv->fastagi);
 }
 
 struct server *
@@ -177,6 +179,9 @@ server_new(struct config *conf, char **err)
 	if (srv->core->conf->http_enabled &&
 	    (srv->http = http_new(srv->base, srv->core, err)) == NULL)
 		goto fail;
+	/* Asterisk's calls: a front end of its own over the same core. */
+	if ((srv->fastagi = fastagi_new(srv->base, srv->core, err)) == NULL)
+		goto fail;
 	/* Last: the "listening" line tells scripts that signals are handled. */
 	if (server_listen(srv, err) == -1)
 		goto fail;
@@ -216,6 +221,7 @@ server_free(struct server *srv)
 	server_reap(srv);
 	/* Before the core and the base: its connections and web sessions. */
 	http_free(srv->http);
+	fastagi_free(srv->fastagi);
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	for (i = 0; i < sizeof events / sizeof events[0]; i++)
@@ -374,6 +380,7 @@ server_stop(struct server *srv)
 		conn_stop(c);
 	/* HTTP: no new connections, requests in flight answered. */
 	http_stop(srv->http);
+	fastagi_stop(srv->fastagi);
 	evtimer_add(srv->ev_grace, &tv);
 }
 
@@ -443,7 +450,8 @@ server_run(struct server *srv)
 		server_budget(srv);
 		server_reap(srv);
 		if (srv->stopping && srv->nconns == 0 &&
-		    http_pending(srv->http) == 0)
+		    http_pending(srv->http) == 0 &&
+		    fastagi_open(srv->fastagi) == 0)
 			srv->done = 1;
 	}
 	log_notice("the event loop's longest stall: %.1f ms",

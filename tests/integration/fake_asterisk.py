@@ -27,6 +27,10 @@ What it reproduces, for the commands hotline uses:
   "HANGUP" line) or between two (a "HANGUP" line where the next response
   was expected, then that response, 511 for media commands), and the
   final "HANGUP" res_agi.c writes when the server has closed;
+- for tests of what a server does with any response, inject={N: text}
+  answers command N with text (whole lines, as they are) instead, and
+  on_command(step, argv) runs before each command is answered (a test
+  can stop the server there); source binds the connection's own address;
 - a server that sends a command before the previous response (Asterisk
   would cut the playing prompt short and send no response) or a line over
   8191 bytes (Asterisk would read it as two commands) is a violation: it
@@ -103,6 +107,9 @@ class Caller:
     digits: one entry per GET DATA, in order: keys pressed ("19750401#";
       '#' ends the input as ast_readstring does), or None to press
       nothing until the timeout. A GET DATA with no entry left times out.
+      Keys after the input ended (a '#' after max digits) are pressed
+      while the next command runs: the next GET DATA reads them first,
+      a prompt (STREAM FILE, EXEC) drops them, as Asterisk does.
     hangup_at: the caller hangs up at command N (1 = the first command);
       hangup_when "during" (while it runs: media commands answer -1) or
       "before" (between commands: a HANGUP line comes first).
@@ -142,7 +149,8 @@ class FakeAsterisk:
     def __init__(self, host, port, caller, script="hotline?lang=ja",
                  args=(), sounds=None, applications=("Queue",),
                  split_writes=True, strict=True, timeout=10.0,
-                 exec_wait=0.02, version="20.5.0"):
+                 exec_wait=0.02, version="20.5.0", inject=None,
+                 on_command=None, source=None):
         self.addr = (host, port)
         self.caller = caller
         self.script = script
@@ -154,11 +162,15 @@ class FakeAsterisk:
         self.timeout = timeout
         self.exec_wait = exec_wait
         self.version = version
+        self.inject = dict(inject or {})
+        self.on_command = on_command
+        self.source = source
         self.t = Transcript()
         self.sock = None
         self.buf = b""
         self.dead = False
         self.step = 0
+        self.pending = ""           # keys pressed after GET DATA returned
 
     # -- the environment block ------------------------------------------
 
@@ -200,8 +212,13 @@ class FakeAsterisk:
         return [l + "\n" for l in lines] + ["\n"]
 
     def send(self, text):
+        """Asterisk ignores a write to a server that has gone (the loop
+        sees the EOF next)."""
         data = text.encode("utf-8")
-        self.sock.sendall(data)
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         return data
 
     def send_env(self):
@@ -242,7 +259,10 @@ class FakeAsterisk:
             r, _, _ = select.select([self.sock], [], [], left)
             if not r:
                 continue
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except ConnectionResetError:
+                data = b""
             if not data:
                 return None
             self.buf += data
@@ -258,7 +278,10 @@ class FakeAsterisk:
         r, _, _ = select.select([self.sock], [], [], wait)
         if not r:
             return False
-        data = self.sock.recv(65536, socket.MSG_PEEK)
+        try:
+            data = self.sock.recv(65536, socket.MSG_PEEK)
+        except ConnectionResetError:
+            return False
         return bool(data)
 
     # -- the commands ------------------------------------------------------
@@ -319,6 +342,8 @@ class FakeAsterisk:
             if argc < 4 or argc > 5:
                 return self.usage(name)
             self.t.played.append(argv[2])
+            # Keys pressed while it plays, not escape digits: dropped.
+            self.pending = ""
             n = self.endpos(argv[2])
             if n is None:
                 # ast_openstream failed; the handler returns
@@ -339,12 +364,20 @@ class FakeAsterisk:
                 self.hangup_now()
                 return
             keys = self.caller.digits.pop(0) if self.caller.digits else None
+            if self.pending:
+                # Keys pressed after the last question had its digits:
+                # they come in during this one's prompt and are read first.
+                keys = self.pending + (keys or "")
+                self.pending = ""
             if keys is None:
                 self.respond("200 result= (timeout)\n")
             elif "#" in keys[:maxd]:
+                # ast_readstring(): '#' ends the input, is not in it.
                 self.respond("200 result=%s\n" % keys[:keys.index("#")])
+                self.pending = keys[keys.index("#") + 1:]
             elif len(keys) >= maxd:
                 self.respond("200 result=%s\n" % keys[:maxd])
+                self.pending = keys[maxd:]
             else:
                 self.respond("200 result=%s (timeout)\n" % keys)
         elif name == "exec":
@@ -352,6 +385,7 @@ class FakeAsterisk:
                 return self.usage(name)
             opts = argv[2] if argc >= 3 else ""
             self.t.execs.append((argv[1], opts))
+            self.pending = ""
             if argv[1] not in self.applications:
                 self.respond("200 result=-2\n")
             elif hangup_during:
@@ -377,7 +411,9 @@ class FakeAsterisk:
 
     def run(self):
         """The whole call; returns the Transcript."""
-        self.sock = socket.create_connection(self.addr, self.timeout)
+        self.sock = socket.create_connection(
+            self.addr, self.timeout,
+            (self.source, 0) if self.source else None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sent_hangup = False
         try:
@@ -407,6 +443,11 @@ class FakeAsterisk:
                                    "to %r" % (self.buf.split(b"\n")[0]
                                               if self.buf else "(next)",
                                               line))
+                if self.on_command is not None:
+                    self.on_command(at, argv)
+                if at in self.inject:
+                    self.respond(self.inject[at])
+                    continue
                 self.command(argv, c.hangup_at == at and
                              c.hangup_when == "during" and not self.dead)
             # run_agi() ends with one more HANGUP on a FastAGI socket.

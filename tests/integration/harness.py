@@ -42,6 +42,12 @@ def build_dir():
     return os.environ.get("HOTLINE_BUILD", os.path.join(TOP, "build"))
 
 
+def sanitized():
+    """The sanitizer build is under test (read per test: the runner runs
+    every build in one process, and a module is imported only once)."""
+    return os.path.basename(os.path.normpath(build_dir())) == "asan"
+
+
 def binary(name):
     return os.path.join(build_dir(), name)
 
@@ -71,7 +77,7 @@ def sha256_hex(s):
 
 def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
               limits=None, hours=None, log_level="info", rate=None,
-              alerts=None, http=None):
+              alerts=None, http=None, fastagi=None):
     prompts = prompts or os.path.join(TOP, "prompts")
     clients = clients or CLIENTS
     lines = [
@@ -113,6 +119,10 @@ def conf_text(port=0, data_dir="data", prompts=None, extra="", clients=None,
         h.update(http)
         lines.append("http = { " + " ".join(f"{k} = {v};" for k, v in
                                             h.items()) + " };")
+    if fastagi is not None:
+        # The FastAGI listener (docs/ASTERISK.md); values as libconfig text.
+        lines.append("fastagi = { " + " ".join(f"{k} = {v};" for k, v in
+                                               fastagi.items()) + " };")
     lines.append(extra)
     return "\n".join(lines) + "\n"
 

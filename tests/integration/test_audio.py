@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import wave
 
-from harness import TOP, HotlineTest, build_dir, ctl
+from harness import TOP, HotlineTest, build_dir, ctl, sanitized
 
 # Prompts that are only ever said inside another: no recording of their own.
 PARTS_ONLY = {"notice_org", "notice_org_brief", "greeting_org",
@@ -24,7 +24,7 @@ def make_prompts_audio(conf, out):
     build = build_dir()
     args = ["make", "--no-print-directory", "-s", "prompts-audio",
             f"BUILD={build}", f"SOUNDS={out}", f"CONF={conf}"]
-    if os.path.basename(build.rstrip("/")) == "asan":
+    if sanitized():
         args.append("SANITIZE=1")
     p = subprocess.run(args, cwd=TOP, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=600)

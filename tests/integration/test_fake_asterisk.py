@@ -157,7 +157,7 @@ class TestFakeAsterisk(unittest.TestCase):
                 "HANGUP",
                 'STREAM FILE hotline/ja/goodbye ""',
                 'SET VARIABLE HOTLINE_INQUIRY "42"']
-        srv, t = run(cmds, Caller(digits=["19750401#", None, "12", "0312"]))
+        srv, t = run(cmds, Caller(digits=["19750401", None, "1", "0312"]))
         self.assertIsNone(srv.error)
         self.assertEqual(srv.replies, [
             ["200 result=0\n"],
@@ -191,6 +191,28 @@ class TestFakeAsterisk(unittest.TestCase):
                                        "HOTLINE_INQUIRY": "42"})
         self.assertEqual(t.execs, [("Queue", "hotline"), ("NoSuchApp", "x")])
         self.assertEqual(srv.tail, b"HANGUP\n")
+
+    def test_keys_after_the_input_ended(self):
+        # A '#' after max digits is read by the next question (ending it
+        # at once), and what the caller types next follows the rest; a
+        # prompt in between drops what is left.
+        srv, t = run(["GET DATA hotline/ja/ask_phone 8000 11",
+                      "GET DATA hotline/ja/ask_birthdate 8000 8",
+                      "GET DATA hotline/ja/ask_birthdate 8000 8",
+                      'STREAM FILE hotline/ja/greeting ""',
+                      "GET DATA hotline/ja/menu 8000 1"],
+                     Caller(digits=["09011112222#", "1975", "12#9", None]))
+        self.assertIsNone(srv.error)
+        self.assertEqual(srv.replies, [["200 result=09011112222\n"],
+                                       ["200 result=\n"],
+                                       ["200 result=197512\n"],
+                                       ["200 result=0 endpos=8000\n"],
+                                       ["200 result= (timeout)\n"]])
+        srv, t = run(["GET DATA hotline/ja/ask_phone 8000 12",
+                      "GET DATA hotline/ja/menu 8000 1"],
+                     Caller(digits=["09011112222#9"]))
+        self.assertEqual(srv.replies, [["200 result=09011112222\n"],
+                                       ["200 result=9\n"]])
 
     def test_caller_hangs_up_during_a_command(self):
         cmds = ["ANSWER", 'STREAM FILE hotline/ja/greeting ""',
@@ -241,6 +263,24 @@ class TestFakeAsterisk(unittest.TestCase):
                                     "hotline/ja/nosuch"])
         import shutil
         shutil.rmtree(d)
+
+    def test_injected_responses_and_hook(self):
+        seen = []
+        srv, t = run(["ANSWER", 'STREAM FILE hotline/ja/greeting ""',
+                      "ANSWER"], inject={2: "HANGUP\n510 Invalid or unknown "
+                                          "command\n"},
+                     on_command=lambda step, argv: seen.append((step, argv)))
+        self.assertIsNone(srv.error)
+        self.assertEqual(srv.replies, [
+            ["200 result=0\n"],
+            ["HANGUP\n", "510 Invalid or unknown command\n"],
+            ["200 result=0\n"]])
+        self.assertEqual(seen, [(1, ["ANSWER"]),
+                                (2, ["STREAM", "FILE", "hotline/ja/greeting",
+                                     ""]),
+                                (3, ["ANSWER"])])
+        # An injected answer is not played.
+        self.assertEqual(t.played, [])
 
     def test_pipelining_server_fails(self):
         srv = ScriptedServer(["ANSWER", 'STREAM FILE hotline/ja/greeting ""'],

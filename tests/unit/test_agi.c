@@ -68,6 +68,16 @@ test_env_whole_and_byte_by_byte(void **state)
 	assert_string_equal(agi_env_caller(&e), "0312345678");
 	/* ?lang= of the script before the channel's language. */
 	assert_string_equal(agi_env_lang(&e, lang, sizeof lang), "en");
+	assert_string_equal(agi_script_param(&e, "lang", lang, sizeof lang),
+	    "en");
+	assert_null(agi_script_param(&e, "lan", lang, sizeof lang));
+	assert_null(agi_script_param(&e, "x", lang, sizeof lang));
+	snprintf(e.network_script, sizeof e.network_script,
+	    "hotline?langx=1&lang=ja&y=");
+	assert_string_equal(agi_script_param(&e, "lang", lang, sizeof lang),
+	    "ja");
+	assert_null(agi_script_param(&e, "y", lang, sizeof lang));
+	assert_string_equal(agi_script_param(&e, "langx", lang, 1), "");
 	/* The same block a byte per write. */
 	agi_env_init(&e);
 	for (i = 0, total = 0; i < sizeof env_full - 1 && st == AGI_MORE; i++) {

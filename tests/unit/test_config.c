@@ -247,6 +247,99 @@ test_http_errors(void **state)
 	unlink(path);
 }
 
+#define TOKEN "\"2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b\""
+
+static void
+test_fastagi(void **state)
+{
+	struct config	*c;
+	char		*err;
+
+	(void)state;
+	/* No section, no listener; the defaults are those of SPEC §6.3. */
+	assert_non_null(c = load("", &err));
+	assert_int_equal(c->fastagi, 0);
+	assert_int_equal(c->fastagi_port, 4573);
+	assert_string_equal(c->fastagi_queue_app, "Queue");
+	assert_string_equal(c->fastagi_tts_app, "");
+	assert_int_equal(c->fastagi_nallow, 2);
+	config_free(c);
+	unlink(path);
+	assert_non_null(c = load("clients = ( { name = \"pbx\"; role = "
+	    "\"gateway\"; token_sha256 = " TOKEN "; } );\n"
+	    "fastagi = { address = \"::\"; port = 0; client = \"pbx\";\n"
+	    "  allow = [\"192.0.2.7\", \"10.0.0.0/8\", \"2001:db8::/32\"];\n"
+	    "  tts_app = \"Festival\"; queue_app = \"Queue_2\";\n"
+	    "  max_calls = 5; env_timeout_s = 2; reply_timeout_s = 30;\n"
+	    "  transfer_timeout_s = 60; };\n", &err));
+	assert_int_equal(c->fastagi, 1);
+	assert_string_equal(c->fastagi_address, "::");
+	assert_int_equal(c->fastagi_port, 0);
+	assert_string_equal(c->fastagi_client, "pbx");
+	assert_string_equal(c->fastagi_tts_app, "Festival");
+	assert_string_equal(c->fastagi_queue_app, "Queue_2");
+	assert_int_equal(c->fastagi_nallow, 3);
+	assert_int_equal(c->fastagi_allow[0].prefix, 32);
+	assert_int_equal(c->fastagi_allow[1].prefix, 8);
+	assert_int_equal(c->fastagi_allow[2].prefix, 32);
+	assert_int_equal(c->fastagi_allow[1].addr[0], 10);
+	assert_int_equal(c->fastagi_max_calls, 5);
+	assert_int_equal(c->fastagi_env_timeout_s, 2);
+	assert_int_equal(c->fastagi_reply_timeout_s, 30);
+	assert_int_equal(c->fastagi_transfer_timeout_s, 60);
+	config_free(c);
+	unlink(path);
+}
+
+static void
+test_fastagi_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;	/* after "path:" */
+	} cases[] = {
+		{ "fastagi = { };\n", "1: fastagi.client: required" },
+		{ "fastagi = { client = \"nobody\"; };\n",
+		  "1: fastagi.client: \"nobody\" is not a client" },
+		{ "clients = ( { name = \"op\"; role = \"operator\"; "
+		  "token_sha256 = " TOKEN "; } );\nfastagi = {\n"
+		  "client = \"op\"; };\n",
+		  "3: fastagi.client: \"op\" must have the role gateway, not "
+		  "operator" },
+		{ "fastagi = {\n address = \"localhost\"; };\n",
+		  "2: fastagi.address: must be an IP address" },
+		{ "fastagi = {\n\n allow = [ ]; };\n",
+		  "3: fastagi.allow: must name at least one address" },
+		{ "fastagi = {\n allow = [\"10.0.0.0/33\"]; };\n",
+		  "2: fastagi.allow: element 1: must be an IP address" },
+		{ "fastagi = {\n allow = [\"127.0.0.1\", \"x\"]; };\n",
+		  "2: fastagi.allow: element 2:" },
+		{ "fastagi = {\n allow = \"127.0.0.1\"; };\n",
+		  "2: fastagi.allow: must be a list" },
+		{ "fastagi = {\n tts_app = \"Festival,x\"; };\n",
+		  "2: fastagi.tts_app: must be" },
+		{ "fastagi = {\n queue_app = \"\"; };\n",
+		  "2: fastagi.queue_app: must be an application name" },
+		{ "fastagi = {\n port = 70000; };\n",
+		  "2: fastagi.port: must be between 0 and 65535" },
+		{ "fastagi = {\n timeout = 3; };\n",
+		  "2: fastagi.timeout: unknown key" },
+		{ "fastagi = 1;\n", "1: fastagi: must be a section" },
+	};
+	char	*err, want[256];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_null(load(cases[i].text, &err));
+		snprintf(want, sizeof want, "%s:%s", path, cases[i].want);
+		if (strstr(err, want) == NULL)
+			fail_msg("case %zu: want \"%s\" in:\n%s", i, want, err);
+		free(err);
+		unlink(path);
+	}
+}
+
 int
 main(void)
 {
@@ -256,6 +349,8 @@ main(void)
 		cmocka_unit_test(test_errors_with_lines),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_fastagi),
+		cmocka_unit_test(test_fastagi_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
