@@ -32,6 +32,8 @@ struct event_base;
 struct guard;
 struct hasher;
 struct inquiry_table;
+struct jobs;
+struct later;
 struct live;
 struct metrics;
 struct prompts;
@@ -71,6 +73,9 @@ struct core {
 	struct metrics		*metrics;	/* for /metrics */
 	struct live		*live;		/* today's figures */
 	struct cache		*answers;	/* rendered lookup answers */
+	struct jobs		*jobs;		/* NULL: long work on the loop */
+	struct later		*later;		/* calls answered later */
+	uint64_t		 next_later;
 	char			*raw;		/* an answer's text, per call */
 	size_t			 raw_cap;
 	int64_t			 next_inquiry;
@@ -94,8 +99,9 @@ struct core {
  */
 struct core *core_new(struct config *, char **err);
 /*
- * Hands hotline.db to its threads: the writer (commit.c) and the
- * checkpointer (store_wal.c), which tell base's loop what they did.
+ * Hands hotline.db to its threads: the writer (commit.c), the
+ * checkpointer (store_wal.c) and the jobs' (jobs.c), which tell base's
+ * loop what they did.
  */
 int	core_start(struct core *, struct event_base *);
 

@@ -35,6 +35,7 @@
 #define HOTLINE_PROTOCOL	1
 
 struct core;
+struct later;
 struct principal;
 
 /* One call as a handler sees it: (core, principal, params) in, an answer out. */
@@ -54,6 +55,8 @@ struct call {
 	json_t			*error_data;	/* owned, may be NULL */
 	json_t			*audit_args;	/* owned: what the audit keeps */
 	int			 counted;	/* lookups or searches it made */
+	struct later		*later;		/* call_later(): done off the
+						   loop, answered later */
 };
 
 typedef int (*method_fn)(struct call *);
@@ -75,7 +78,15 @@ struct dispatch_result {
 	 */
 	uint64_t	 seq;
 	int		 durable;
+	/*
+	 * Or the answer comes later (call_later): the id the front end
+	 * names it by, in dispatch_later_to() or dispatch_later_drop().
+	 */
+	uint64_t	 later;
 };
+
+/* Where a later answer goes: fn(arg, r) on the loop, r cleared after. */
+typedef void	(*later_fn)(void *arg, struct dispatch_result *r);
 
 /*
  * Runs one call of method with params (an object, an array or NULL) on
@@ -87,6 +98,23 @@ void	dispatch(struct core *, struct principal *, const char *method,
 
 /* The methods' names, in table order (what the metrics count under). */
 const char *const *dispatch_methods(size_t *n);
+
+/*
+ * A call done off the loop (audit.verify, on the jobs' thread): its
+ * handler calls call_later() and queues the work; dispatch's result then
+ * carries a later id and no answer, and the front end keeps the answer's
+ * place. When the work is done, dispatch_finish() runs the handler's
+ * second half (fill sets the result or an error, as a handler does) and
+ * the counting and the audit entry every call has; the answer goes where
+ * dispatch_later_to() said, or nowhere if its asker is gone.
+ */
+uint64_t call_later(struct call *);	/* its id, or 0 after call_fail() */
+void	dispatch_later_to(struct core *, uint64_t later, later_fn, void *arg);
+void	dispatch_later_drop(struct core *, uint64_t later);
+void	dispatch_finish(struct core *, uint64_t later,
+	    int (*fill)(struct call *, void *), void *arg);
+/* Forgets every call whose work will not be done (at the stop). */
+void	dispatch_later_clear(struct core *);
 
 /* Frees what a result holds (after the front end has used it). */
 void	dispatch_result_clear(struct dispatch_result *);

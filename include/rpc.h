@@ -38,16 +38,26 @@ struct rpc_answer {
 	uint64_t	 fills;
 };
 
-/* Who speaks, and where the answers go (copied before answer returns). */
+struct rpc_later;
+
+/*
+ * Who speaks, and where the answers go (copied before answer returns).
+ * A front end zeroes it, sets the first three, and calls rpc_peer_gone()
+ * when it goes away.
+ */
 struct rpc_peer {
 	struct core		*core;
 	struct principal	*who;
 	void			(*answer)(struct rpc_peer *,
 				    const struct rpc_answer *);
+	struct rpc_later	*later;		/* answers still to come */
 };
 
 /* Handles one request line (without its line end). */
 void	rpc_handle_line(struct rpc_peer *, const char *line, size_t len);
+
+/* The peer is going: answers still to come go nowhere. */
+void	rpc_peer_gone(struct rpc_peer *);
 
 /* Answers with an error for no request (id null): a line over the limit. */
 void	rpc_answer_error(struct rpc_peer *, int code, json_t *data);

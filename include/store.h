@@ -59,6 +59,11 @@ void	store_wal_stop(struct store *);
 
 /* How long a write waits for a lock another process holds. */
 void	store_busy_timeout(struct store *, int ms);
+/*
+ * Makes the statement running on s (on another thread) stop soon with an
+ * error: a long read at a stop.
+ */
+void	store_interrupt(struct store *);
 
 /* One inquiry as written; orgs are organisation codes, each once. */
 struct store_inquiry {

@@ -140,6 +140,7 @@ conn_close(struct conn *c, const char *reason)
 	/* Calls still open on this connection end as abandoned. */
 	session_end_owner(srv->core, &c->sessions, "connection closed");
 	commit_unwait(srv->core->commit, &c->waiter);
+	rpc_peer_gone(&c->peer);
 	server_queued(srv, c, 0);
 	if (c->budget_paused)
 		srv->budget_paused--;
@@ -163,6 +164,7 @@ conn_free(struct conn *c)
 		bufferevent_free(c->bev);
 	if (c->ev_line != NULL)
 		event_free(c->ev_line);
+	rpc_peer_gone(&c->peer);
 	held_free(&c->held);
 	free(c);
 }

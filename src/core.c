@@ -19,6 +19,7 @@
 #include "hasher.h"
 #include "dispatch.h"
 #include "inquiry.h"
+#include "jobs.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
@@ -239,9 +240,17 @@ fail:
 int
 core_start(struct core *core, struct event_base *base)
 {
+	char	*err;
+
 	if (store_wal_start(core->store, core->conf->data_dir) == -1) {
 		log_warnx("hotline.db: no checkpointer thread; the writer "
 		    "checkpoints itself");
+	}
+	if ((core->jobs = jobs_start(core->conf->data_dir, base, &err)) ==
+	    NULL) {
+		log_warnx("hotline.db: %s", err != NULL ? err : "out of memory");
+		free(err);
+		return -1;
 	}
 	return commit_start(core->commit, base);
 }
@@ -271,6 +280,9 @@ core_free(struct core *core)
 {
 	if (core == NULL)
 		return;
+	jobs_stop(core->jobs);
+	core->jobs = NULL;
+	dispatch_later_clear(core);
 	if (core->commit != NULL) {
 		if (core_commit(core) == -1)
 			log_warnx("hotline.db: the final commit failed");
@@ -449,6 +461,9 @@ core_finish(struct core *core, int seconds)
 	time_t		 until = time(NULL) + seconds;
 	int		 rc;
 
+	/* The loop is gone: work still off it will not be answered. */
+	jobs_stop(core->jobs);
+	core->jobs = NULL;
 	for (;;) {
 		session_end_all(core, "shutdown");
 		rc = core_commit(core);

@@ -346,6 +346,150 @@ audit_call(struct core *core, const struct principal *who,
 	return rc;
 }
 
+/*
+ * A call whose work is done off the loop, between dispatch() and
+ * dispatch_finish(): what its counting and audit entry need then, and
+ * where its answer goes. Owned by core->later's list.
+ */
+struct later {
+	struct later		*next;
+	uint64_t		 id;
+	const struct method	*m;
+	struct principal	 who;		/* as it was when it asked */
+	json_t			*params;	/* a reference */
+	json_t			*audit_args;
+	later_fn		 to;		/* NULL: nobody waits */
+	void			*to_arg;
+};
+
+uint64_t
+call_later(struct call *call)
+{
+	struct core	*core = call->core;
+	struct later	*l;
+
+	if ((l = calloc(1, sizeof *l)) == NULL) {
+		call_fail(call, RPC_INTERNAL_ERROR, NULL);
+		return 0;
+	}
+	l->id = ++core->next_later;
+	l->who = *call->who;
+	l->who.owner = NULL;
+	l->params = json_incref(call->params);
+	l->next = core->later;
+	core->later = l;
+	call->later = l;
+	return l->id;
+}
+
+/* Where the later call id is linked (*slot NULL: nowhere). */
+static struct later **
+later_slot(struct core *core, uint64_t id)
+{
+	struct later	**lp;
+
+	for (lp = &core->later; *lp != NULL; lp = &(*lp)->next)
+		if ((*lp)->id == id)
+			break;
+	return lp;
+}
+
+/* Unlinks and returns the later call id, or NULL. */
+static struct later *
+later_take(struct core *core, uint64_t id)
+{
+	struct later	**lp = later_slot(core, id), *l = *lp;
+
+	if (l != NULL)
+		*lp = l->next;
+	return l;
+}
+
+static void
+later_free(struct later *l)
+{
+	if (l == NULL)
+		return;
+	json_decref(l->params);
+	json_decref(l->audit_args);
+	free(l);
+}
+
+void
+dispatch_later_to(struct core *core, uint64_t id, later_fn fn, void *arg)
+{
+	struct later	*l;
+
+	if ((l = *later_slot(core, id)) != NULL) {
+		l->to = fn;
+		l->to_arg = arg;
+	}
+}
+
+void
+dispatch_later_drop(struct core *core, uint64_t id)
+{
+	dispatch_later_to(core, id, NULL, NULL);
+}
+
+void
+dispatch_later_clear(struct core *core)
+{
+	struct later	*l;
+
+	while ((l = core->later) != NULL) {
+		core->later = l->next;
+		later_free(l);
+	}
+}
+
+/*
+ * What every call ends with, once its handler is done: the counting of
+ * its lookups, its audit entry, and the answer in r.
+ */
+static void
+call_close(struct core *core, const struct principal *who,
+    const struct method *m, struct call *call, time_t now, size_t pending,
+    struct dispatch_result *r)
+{
+	if (m != NULL)
+		count_call(core, who, m, call->counted, now);
+	/*
+	 * No audit entry, no answer: what the request learnt must not leave
+	 * unrecorded. And an answer waits for its audit entry's commit.
+	 */
+	if (core->conf->audit_enabled && (m == NULL ||
+	    (m->flags & M_AUDITED)) && (who->role != ROLE_NONE ||
+	    strcmp(call->method, "hello") == 0) &&
+	    audit_call(core, who, call, now) == -1) {
+		json_decref(call->result);
+		call->result = NULL;
+		call->raw = NULL;
+		call_fail(call, RPC_STORAGE_UNAVAILABLE, NULL);
+	}
+	json_decref(call->audit_args);
+	call->audit_args = NULL;
+	if (commit_pending(core->commit) != pending)
+		r->seq = commit_seq(core->commit);
+	r->result = call->result;
+	r->raw = call->error == 0 ? call->raw : NULL;
+	r->raw_len = call->raw_len;
+	r->error = call->error;
+	r->error_data = call->error_data;
+	r->durable = r->error == 0 && r->seq != 0;
+}
+
+/* A handler's failure, or no answer at all: an error, no result. */
+static void
+call_failed(struct call *call)
+{
+	if (call->error == 0)
+		call->error = RPC_INTERNAL_ERROR;
+	json_decref(call->result);
+	call->result = NULL;
+	call->raw = NULL;
+}
+
 void
 dispatch(struct core *core, struct principal *who, const char *name,
     json_t *params, struct dispatch_result *r)
@@ -400,43 +544,56 @@ dispatch(struct core *core, struct principal *who, const char *name,
 		call_fail(&call, RPC_RATE_LIMITED, json_pack("{s:i}",
 		    "retry_after_s", retry)), metrics_count(core->metrics,
 		    METRICS_RATE_LIMITED_CLIENT, 1);
-	else if (m->handler(&call) == -1 || (call.result == NULL &&
-	    call.raw == NULL)) {
-		if (call.error == 0)
-			call.error = RPC_INTERNAL_ERROR;
-		json_decref(call.result);
-		call.result = NULL;
-		call.raw = NULL;
+	else if (m->handler(&call) == -1 || call.error != 0 ||
+	    (call.later == NULL && call.result == NULL && call.raw == NULL))
+		call_failed(&call);
+	if (call.later != NULL && call.error != 0) {
+		/* Its work was not queued after all: answered now. */
+		later_free(later_take(core, call.later->id));
+		call.later = NULL;
 	}
-	if (m != NULL)
-		count_call(core, who, m, call.counted, now);
-	/*
-	 * No audit entry, no answer: what the request learnt must not leave
-	 * unrecorded. And an answer waits for its audit entry's commit.
-	 */
-	if (core->conf->audit_enabled && (m == NULL ||
-	    (m->flags & M_AUDITED)) && (who->role != ROLE_NONE ||
-	    strcmp(call.method, "hello") == 0) &&
-	    audit_call(core, who, &call, now) == -1) {
-		json_decref(call.result);
-		call.result = NULL;
-		call.raw = NULL;
-		call_fail(&call, RPC_STORAGE_UNAVAILABLE, NULL);
+	if (call.later != NULL) {
+		/* Counted and audited when it is done, with what it found. */
+		call.later->m = m;
+		call.later->audit_args = call.audit_args;
+		r->later = call.later->id;
+		goto measured;
 	}
-	json_decref(call.audit_args);
-	if (commit_pending(core->commit) != pending)
-		r->seq = commit_seq(core->commit);
-	r->result = call.result;
-	r->raw = call.error == 0 ? call.raw : NULL;
-	r->raw_len = call.raw_len;
-	r->error = call.error;
-	r->error_data = call.error_data;
-	r->durable = r->error == 0 && r->seq != 0;
+	call_close(core, who, m, &call, now, pending, r);
 measured:
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	metrics_request(core->metrics, m != NULL ? (size_t)(m - methods) :
 	    NMETHODS, r->error, (uint64_t)((mono.tv_sec - t0.tv_sec) *
 	    1000000000LL + (mono.tv_nsec - t0.tv_nsec)));
+}
+
+void
+dispatch_finish(struct core *core, uint64_t id,
+    int (*fill)(struct call *, void *), void *arg)
+{
+	struct dispatch_result	 r;
+	struct call		 call;
+	struct later		*l;
+	size_t			 pending = commit_pending(core->commit);
+
+	if ((l = later_take(core, id)) == NULL)
+		return;
+	memset(&r, 0, sizeof r);
+	memset(&call, 0, sizeof call);
+	call.core = core;
+	call.who = &l->who;
+	call.method = l->m->name;
+	call.params = l->params;
+	call.audit_args = l->audit_args;
+	l->audit_args = NULL;
+	if (fill(&call, arg) == -1 || call.error != 0 ||
+	    (call.result == NULL && call.raw == NULL))
+		call_failed(&call);
+	call_close(core, &l->who, l->m, &call, time(NULL), pending, &r);
+	if (l->to != NULL)
+		l->to(l->to_arg, &r);
+	dispatch_result_clear(&r);
+	later_free(l);
 }
 
 void

@@ -264,6 +264,7 @@ http_conn_free(struct http_conn *c)
 		    c->out_cb);
 	if (c->ev_deadline != NULL)
 		event_free(c->ev_deadline);
+	rpc_peer_gone(&c->rpc);
 	held_free(&c->held);
 	if (c->out != NULL)
 		evbuffer_free(c->out);

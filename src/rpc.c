@@ -83,6 +83,19 @@ struct answer {
 	size_t		 raw_len;
 	uint64_t	 seq;
 	int		 durable;
+	uint64_t	 later;		/* its place only: it comes later */
+	uint64_t	 fills;		/* it is what came for that place */
+};
+
+/*
+ * An answer that comes later (dispatch's later calls): the request's id,
+ * kept until it comes, on its peer's list.
+ */
+struct rpc_later {
+	struct rpc_later	*next;
+	struct rpc_peer		*peer;
+	uint64_t		 later;
+	json_t			*id;
 };
 
 static void
@@ -153,6 +166,20 @@ encode_failed(struct outbuf *o, const char *prefix, const struct answer *a,
 	    -1 ? -1 : add_str(o, suffix);
 }
 
+/* A piece of punctuation, waiting for nothing. */
+static void
+emit_text(struct rpc_peer *p, const char *s)
+{
+	struct rpc_answer	 a;
+
+	if (*s == '\0')
+		return;
+	memset(&a, 0, sizeof a);
+	a.text = s;
+	a.len = strlen(s);
+	p->answer(p, &a);
+}
+
 /*
  * Hands one piece to the peer. A durable answer carries the -32005 it
  * becomes if its commit fails: no client ever sees an inquiry id that is
@@ -165,6 +192,15 @@ emit(struct rpc_peer *p, const char *prefix, struct answer *an,
 	struct rpc_answer	 a;
 
 	memset(&a, 0, sizeof a);
+	if (an->later != 0) {
+		/* Its place, between the batch's punctuation. */
+		emit_text(p, prefix);
+		a.later = an->later;
+		p->answer(p, &a);
+		emit_text(p, suffix);
+		answer_clear(an);
+		return;
+	}
 	if (encode(&out_text, prefix, an, suffix) == -1) {
 		/* A reply jansson cannot encode: say so, never nothing. */
 		answer_clear(an);
@@ -178,6 +214,7 @@ emit(struct rpc_peer *p, const char *prefix, struct answer *an,
 	a.text = out_text.buf;
 	a.len = out_text.len;
 	a.seq = an->seq;
+	a.fills = an->fills;
 	if (an->durable && encode_failed(&out_failed, prefix, an,
 	    suffix) == 0) {
 		a.failed = out_failed.buf;
@@ -195,6 +232,81 @@ rpc_answer_error(struct rpc_peer *p, int code, json_t *data)
 	memset(&a, 0, sizeof a);
 	a.msg = error_response(json_null(), code, data);
 	emit(p, "", &a, "\n");
+}
+
+/* The answer to request id from dispatch's result (whose error it takes). */
+static void
+answer_set(struct answer *an, json_t *id, struct dispatch_result *r)
+{
+	an->seq = r->seq;
+	if (r->error != 0) {
+		an->msg = error_response(id, r->error, r->error_data);
+		r->error_data = NULL;
+	} else if (r->raw != NULL) {
+		an->id = json_incref(id);
+		an->raw = r->raw;
+		an->raw_len = r->raw_len;
+		an->durable = r->durable;
+	} else {
+		an->msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id",
+		    id, "result", r->result);
+		an->durable = r->durable;
+	}
+}
+
+/* The later answer came: it takes its place. */
+static void
+later_came(void *arg, struct dispatch_result *r)
+{
+	struct rpc_later	*l = arg, **lp;
+	struct rpc_peer		*p = l->peer;
+	struct answer		 an;
+
+	for (lp = &p->later; *lp != NULL; lp = &(*lp)->next)
+		if (*lp == l) {
+			*lp = l->next;
+			break;
+		}
+	memset(&an, 0, sizeof an);
+	answer_set(&an, l->id, r);
+	an.fills = l->later;
+	emit(p, "", &an, "");
+	json_decref(l->id);
+	free(l);
+}
+
+/* Request id's answer comes later: its place, and where it will go. */
+static void
+answer_later(struct rpc_peer *p, json_t *id, uint64_t later,
+    struct answer *an)
+{
+	struct rpc_later	*l;
+
+	if ((l = calloc(1, sizeof *l)) == NULL) {
+		dispatch_later_drop(p->core, later);
+		an->msg = error_response(id, RPC_INTERNAL_ERROR, NULL);
+		return;
+	}
+	l->peer = p;
+	l->later = later;
+	l->id = json_incref(id);
+	l->next = p->later;
+	p->later = l;
+	dispatch_later_to(p->core, later, later_came, l);
+	an->later = later;
+}
+
+void
+rpc_peer_gone(struct rpc_peer *p)
+{
+	struct rpc_later	*l;
+
+	while ((l = p->later) != NULL) {
+		p->later = l->next;
+		dispatch_later_drop(p->core, l->later);
+		json_decref(l->id);
+		free(l);
+	}
 }
 
 /*
@@ -253,19 +365,10 @@ rpc_request(struct rpc_peer *p, json_t *req, struct answer *an)
 		dispatch_result_clear(&r);
 		return -1;
 	}
-	if (r.error != 0) {
-		an->msg = error_response(id, r.error, r.error_data);
-		r.error_data = NULL;
-	} else if (r.raw != NULL) {
-		an->id = json_incref(id);
-		an->raw = r.raw;
-		an->raw_len = r.raw_len;
-		an->durable = r.durable;
-	} else {
-		an->msg = json_pack("{s:s, s:O, s:O}", "jsonrpc", "2.0", "id",
-		    id, "result", r.result);
-		an->durable = r.durable;
-	}
+	if (r.later != 0)
+		answer_later(p, id, r.later, an);
+	else
+		answer_set(an, id, &r);
 	dispatch_result_clear(&r);
 	return 0;
 }

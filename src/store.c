@@ -282,6 +282,12 @@ store_busy_timeout(struct store *s, int ms)
 	sqlite3_busy_timeout(s->db, ms);
 }
 
+void
+store_interrupt(struct store *s)
+{
+	sqlite3_interrupt(s->db);
+}
+
 int
 store_exec(struct store *s, enum store_stmt which)
 {

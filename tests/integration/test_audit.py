@@ -438,3 +438,134 @@ class TestDurability(AuditTest):
         self.d.stop()
         self.assertVerifyOk(len(audit_rows(self.dd)))
         self.assertEqual(len(audit_rows(self.dd)), 31 + 2)
+
+
+def long_log(dd, n):
+    """Appends n valid entries to hotline.db's audit log (hotlined
+    stopped): a log as long as months of calls make it."""
+    db = sqlite3.connect(os.path.join(dd.data, "hotline.db"))
+    try:
+        rows = db.execute(f"SELECT {AUDIT_COLS} FROM audit ORDER BY id"
+                          ).fetchall()
+        prev = rows[-1][7] if rows else bytes(32)
+        first = len(rows) + 1
+        now = int(time.time())
+        new = []
+        for i in range(first, first + n):
+            r = (i, now, "gw", "gateway", "lookup", "ok",
+                 '{"params":["birthdate","phone"]}')
+            h = hashlib.sha256(prev + struct.pack("<qq", i, now) +
+                               b"".join(p.encode() + b"\0" for p in r[2:]))
+            prev = h.digest()
+            new.append(r + (prev,))
+        db.executemany("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       new)
+        db.commit()
+        return first + n - 1
+    finally:
+        db.close()
+
+
+class TestVerifyOffTheLoop(AuditTest):
+    """audit.verify reads and hashes the whole log: on a thread of its
+    own, while the loop answers everyone else; its answer keeps its place
+    among the connection's answers."""
+
+    def setUp(self):
+        super().setUp()
+        self.lengthen(100000)
+
+    def lengthen(self, entries):
+        self.d.stop()
+        self.n = long_log(self.dd, entries)
+        self.d = Daemon(self.dd)
+
+    def verify_request(self, conn, id):
+        conn.send(json.dumps(conn.request("audit.verify", {}, id)) + "\n")
+
+    def test_others_are_answered_meanwhile(self):
+        # Long enough that the loop, had it read the log, would have
+        # kept the others waiting well past the bound below.
+        self.lengthen(1500000)
+        adm = self.connect("adm")
+        gw = self.connect("gw")
+        n = self.n + 1      # adm's hello
+        t0 = time.monotonic()
+        self.verify_request(adm, 900)
+        worst, pings = 0.0, 0
+        adm.sock.setblocking(False)
+        while True:
+            try:
+                chunk = adm.sock.recv(65536)
+            except BlockingIOError:
+                chunk = None
+            if chunk == b"":
+                self.fail("hotlined closed the connection")
+            if chunk:
+                adm.buf += chunk
+                if b"\n" in adm.buf:
+                    break
+            p0 = time.monotonic()
+            self.assertEqual(gw.call("ping")["result"], "pong")
+            self.assertResult(gw.call("lookup", {
+                "phone": "08033334444", "birthdate": "1970-12-03"}))
+            worst = max(worst, time.monotonic() - p0)
+            pings += 1
+        took = time.monotonic() - t0
+        adm.sock.setblocking(True)
+        r = adm.recv()
+        self.assertEqual(r["id"], 900)
+        self.assertTrue(r["result"]["ok"], r)
+        # A snapshot: all before the ask, perhaps some of gw's since.
+        self.assertGreaterEqual(r["result"]["entries"], n, r)
+        self.assertLessEqual(r["result"]["entries"], n + 1 + 2 * pings, r)
+        # Meaningful only if the verify took long enough to block.
+        self.assertGreater(took, 0.3, "the log is too short to show it")
+        self.assertGreater(pings, 3)
+        self.assertLess(worst, 0.1, (worst, took))
+        print(f"\n  audit.verify of {n:,} entries: {took:.2f} s; "
+              f"{pings} pings and lookups meanwhile, the slowest "
+              f"{worst * 1000:.1f} ms", end=" ")
+
+    def test_answers_in_order(self):
+        adm = self.connect("adm")
+        # Pipelined on one connection: the verify's answer first.
+        self.verify_request(adm, 1)
+        adm.send(json.dumps(adm.request("ping", None, 2)) + "\n")
+        self.assertEqual(adm.recv()["id"], 1)
+        self.assertEqual(adm.recv(), {"jsonrpc": "2.0", "id": 2,
+                                      "result": "pong"})
+        # In a batch: one line, in the order asked.
+        adm.send(json.dumps([adm.request("ping", None, "a"),
+                             adm.request("audit.verify", {}, "b"),
+                             adm.request("ping", None, "c"),
+                             adm.request("audit.verify", {}, "d")]) + "\n")
+        batch = adm.recv()
+        self.assertEqual([x["id"] for x in batch], ["a", "b", "c", "d"])
+        self.assertTrue(batch[1]["result"]["ok"] and
+                        batch[3]["result"]["ok"], batch)
+        # A notification is done and audited, and says nothing.
+        adm.send('{"jsonrpc":"2.0","method":"audit.verify"}\n')
+        self.assertEqual(adm.call("ping", id=3)["id"], 3)
+        self.d.stop()
+        rows = [r for r in audit_rows(self.dd) if r[4] == "audit.verify"]
+        self.assertEqual([r[5] for r in rows], ["ok"] * 4, rows)
+
+    def test_asker_gone_and_stop(self):
+        adm = self.connect("adm")
+        self.verify_request(adm, 1)
+        adm.close()
+        # The next one is answered; the first went nowhere.
+        adm = self.connect("adm")
+        self.verify_request(adm, 2)
+        self.assertTrue(adm.recv()["result"]["ok"])
+        # SIGTERM while one runs: it is answered, then the exit is clean.
+        self.verify_request(adm, 3)
+        time.sleep(0.05)
+        self.d.signal(signal.SIGTERM)
+        r = adm.recv()
+        self.assertEqual(r["id"], 3)
+        self.assertTrue(r["result"]["ok"], r)
+        self.assertTrue(adm.at_eof(10))
+        self.d.stop()
+        self.assertVerifyOk(len(audit_rows(self.dd)))

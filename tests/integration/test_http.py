@@ -444,6 +444,23 @@ class TestRpc(WebTest):
             time.sleep(0.05)
         self.assertTrue(s)
 
+    def test_an_answer_done_off_the_loop(self):
+        """audit.verify runs on the jobs' thread; over /rpc its answer
+        still comes whole, in its place in a batch."""
+        w = self.signed_in("adm")
+        r = w.result("audit.verify", {})
+        self.assertTrue(r["ok"], r)
+        self.assertGreater(r["entries"], 0)
+        resp = w.rpc_raw('[{"jsonrpc":"2.0","id":1,"method":"ping"},'
+                         '{"jsonrpc":"2.0","id":2,"method":"audit.verify"},'
+                         '{"jsonrpc":"2.0","method":"audit.verify"},'
+                         '{"jsonrpc":"2.0","id":3,"method":"ping"}]')
+        self.assertEqual(resp.status, 200)
+        self.assertEqual([x["id"] for x in resp.json], [1, 2, 3])
+        self.assertTrue(resp.json[1]["result"]["ok"], resp.json)
+        self.assertGreaterEqual(resp.json[1]["result"]["entries"],
+                                r["entries"])
+
     def test_a_failed_hello_in_the_body_signs_out(self):
         w = self.signed_in("op")
         resp = w.call("hello", {"client": "op", "token": "wrong"})
