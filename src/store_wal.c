@@ -20,6 +20,13 @@
 #include "store_int.h"
 
 #define WAL_PAGES	1000	/* pages in the WAL that call for a checkpoint */
+/*
+ * Pages after which the writer itself finishes the checkpoint, so that
+ * its next transaction starts the WAL from the beginning again, and the
+ * size the file is then cut back to.
+ */
+#define WAL_RESTART_PAGES	(4 * WAL_PAGES)
+#define WAL_LIMIT_BYTES		(WAL_RESTART_PAGES * 4096)
 #define WAL_NICE	19	/* the checkpointer's niceness: background */
 
 struct store_wal {
@@ -38,9 +45,19 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct store_wal	*w = arg;
 
-	(void)db;
-	(void)name;
-	if (pages >= WAL_PAGES) {
+	/*
+	 * Under a steady load the checkpointer never catches up: by the
+	 * time it has copied the WAL, the writer has appended to it, and
+	 * the WAL only starts over when a transaction begins with all of it
+	 * copied. Past WAL_RESTART_PAGES the writer copies the rest itself
+	 * (passive: it waits for no one; a reader's old snapshot only puts
+	 * it off to a later commit), between two of its groups: answers
+	 * wait a moment, the loop does not.
+	 */
+	if (pages >= WAL_RESTART_PAGES)
+		(void)sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	else if (pages >= WAL_PAGES) {
 		pthread_mutex_lock(&w->lock);
 		w->pages = pages;
 		w->due = 1;
@@ -71,9 +88,10 @@ wal_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		rc = sqlite3_wal_checkpoint_v2(w->db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
-		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-			log_warnx("hotline.db: checkpoint: %s",
-			    sqlite3_errmsg(w->db));
+		if ((rc != SQLITE_OK && rc != SQLITE_BUSY) ||
+		    (rc == SQLITE_OK && log_pages < 0))
+			log_warnx("hotline.db: checkpoint: %s", rc != SQLITE_OK ?
+			    sqlite3_errmsg(w->db) : "no WAL to checkpoint");
 		else
 			log_debug("hotline.db: checkpoint: %d of %d pages",
 			    done, log_pages);
@@ -87,7 +105,7 @@ int
 store_wal_start(struct store *s, const char *data_dir)
 {
 	struct store_wal	*w;
-	char			*path;
+	char			*path, pragma[64];
 
 	if (s->readonly || s->wal != NULL)
 		return -1;
@@ -107,6 +125,19 @@ store_wal_start(struct store *s, const char *data_dir)
 	}
 	free(path);
 	sqlite3_busy_timeout(w->db, 1000);
+	/*
+	 * A connection learns that the file is in WAL mode when it first
+	 * reads it; until then sqlite (before 3.41) takes a checkpoint on it
+	 * for one on a file without a WAL, does nothing and says so with
+	 * -1 frames, and the WAL grows without bound.
+	 */
+	if (sqlite3_exec(w->db, "SELECT count(*) FROM sqlite_master", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		log_warnx("hotline.db: checkpointer: %s", sqlite3_errmsg(w->db));
+		sqlite3_close(w->db);
+		free(w);
+		return -1;
+	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	if (pthread_create(&w->thread, NULL, wal_main, w) != 0) {
@@ -115,8 +146,11 @@ store_wal_start(struct store *s, const char *data_dir)
 		return -1;
 	}
 	s->wal = w;
-	/* From now on only this thread checkpoints. */
+	/* From now on this thread checkpoints, and the writer past a bound. */
 	sqlite3_wal_autocheckpoint(s->db, 0);
+	snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit = %d",
+	    WAL_LIMIT_BYTES);
+	(void)sqlite3_exec(s->db, pragma, NULL, NULL, NULL);
 	sqlite3_wal_hook(s->db, wal_hook, w);
 	return 0;
 }

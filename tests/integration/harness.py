@@ -247,13 +247,15 @@ class Daemon:
             stdout=self.logf, stderr=self.logf)
         self.port = None
         self.http_port = self.http_scheme = None
+        with open(datadir.conf, encoding="utf-8") as f:
+            has_http = "http = {" in f.read()
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             log = self.own_log()
             m = re.search(r"listening on \S+ port (\d+)", log)
             # With an http section, its line follows the TCP port's.
             h = re.search(r"serving (https?) on \S+ port (\d+)", log)
-            if m and (h or "http = {" not in open(datadir.conf).read()):
+            if m and (h or not has_http):
                 self.port = int(m.group(1))
                 if h:
                     self.http_scheme, self.http_port = h.group(1), \

@@ -82,6 +82,36 @@ def inquiry_ids(dd):
     return ids
 
 
+class TestWalBounded(HotlineTest):
+    """A steady load never lets the WAL go back to its beginning on its
+    own (the checkpointer copies it while the writer appends): the
+    writer finishes the checkpoint past a bound, and the file is cut back
+    to 16 MB when it starts over, however long the load lasts."""
+
+    WAL_LIMIT = 16384000    # store_wal.c: WAL_LIMIT_BYTES
+
+    def test_wal_stays_bounded_under_a_steady_load(self):
+        c = self.connect("gw")
+        wal = self.dd.path("data", "hotline.db-wal")
+        biggest = 0
+        # One lookup in flight: each is its own commit of a few pages,
+        # some 8 MB of WAL a thousand lookups.
+        for i in range(1, 4001):
+            c.send(lookup_line(i).encode())
+            self.assertIn("result", c.recv())
+            if i % 250 == 0:
+                biggest = max(biggest, os.path.getsize(wal))
+        self.assertGreater(biggest, 0)
+        self.assertLessEqual(biggest, self.WAL_LIMIT + (1 << 20))
+        # What left the WAL is in the database file (without the
+        # checkpoints it stays at its first page: 4 KiB, and a WAL of
+        # 100 MB).
+        self.assertGreater(os.path.getsize(
+            self.dd.path("data", "hotline.db")), 256 << 10)
+        self.assertNotIn("checkpoint:", self.d.log())
+        self.assertEqual(len(inquiry_ids(self.dd)), 4000)
+
+
 class TestStop(HotlineTest):
     """SIGTERM answers what was sent, closes cleanly, exits 0."""
 
