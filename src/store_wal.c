@@ -37,6 +37,7 @@ struct store_wal {
 	int		 due;
 	int		 stop;
 	int		 pages;		/* the WAL as the writer last saw it */
+	int		 restart_at;	/* when the writer tries (its thread only) */
 };
 
 /* The writer's WAL hook: runs on the writer thread after each commit. */
@@ -44,6 +45,7 @@ static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct store_wal	*w = arg;
+	int			 log_pages, done;
 
 	/*
 	 * Under a steady load the checkpointer never catches up: by the
@@ -51,13 +53,21 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	 * the WAL only starts over when a transaction begins with all of it
 	 * copied. Past WAL_RESTART_PAGES the writer copies the rest itself
 	 * (passive: it waits for no one; a reader's old snapshot only puts
-	 * it off to a later commit), between two of its groups: answers
-	 * wait a moment, the loop does not.
+	 * it off), between two of its groups: answers wait a moment, the
+	 * loop does not. A checkpoint that ran costs the writer its page
+	 * cache, so one that a reader kept from finishing (a long
+	 * audit.verify) is tried again only a bound later, not at every
+	 * commit; one that could not start (the checkpointer's running) is
+	 * tried at the next.
 	 */
-	if (pages >= WAL_RESTART_PAGES)
-		(void)sqlite3_wal_checkpoint_v2(db, name,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	else if (pages >= WAL_PAGES) {
+	if (pages < WAL_RESTART_PAGES)
+		w->restart_at = WAL_RESTART_PAGES;
+	if (pages >= w->restart_at) {
+		if (sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done) == SQLITE_OK &&
+		    done < log_pages)
+			w->restart_at = pages + WAL_RESTART_PAGES;
+	} else if (pages >= WAL_PAGES) {
 		pthread_mutex_lock(&w->lock);
 		w->pages = pages;
 		w->due = 1;
