@@ -41,7 +41,7 @@ struct jobs {
 	int		 threaded;
 	pthread_mutex_t	 lock;		/* guards what follows */
 	pthread_cond_t	 cond;
-	struct job_list	 todo;
+	struct job_list	 queued;
 	struct job_list	 done;		/* ran, not yet delivered */
 	int		 stop;
 };
@@ -81,7 +81,7 @@ jobs_main(void *arg)
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), JOBS_NICE);
 	pthread_mutex_lock(&js->lock);
 	while (!js->stop) {
-		if ((j = list_pop(&js->todo)) == NULL) {
+		if ((j = list_pop(&js->queued)) == NULL) {
 			pthread_cond_wait(&js->cond, &js->lock);
 			continue;
 		}
@@ -133,7 +133,7 @@ jobs_start(const char *data_dir, struct event_base *base, char **err)
 		return NULL;
 	}
 	js->pipe[0] = js->pipe[1] = -1;
-	list_init(&js->todo);
+	list_init(&js->queued);
 	list_init(&js->done);
 	if (pthread_mutex_init(&js->lock, NULL) != 0 ||
 	    pthread_cond_init(&js->cond, NULL) != 0) {
@@ -170,7 +170,7 @@ jobs_add(struct jobs *js, job_run_fn run, job_done_fn done, void *arg)
 	j->arg = arg;
 	pthread_mutex_lock(&js->lock);
 	if (!js->stop) {
-		list_push(&js->todo, j);
+		list_push(&js->queued, j);
 		pthread_cond_signal(&js->cond);
 		rc = 0;
 	}
@@ -208,7 +208,7 @@ jobs_stop(struct jobs *js)
 	}
 	/* In the order they came: those that ran first. */
 	drop_all(&js->done);
-	drop_all(&js->todo);
+	drop_all(&js->queued);
 	if (js->ev_done != NULL)
 		event_free(js->ev_done);
 	if (js->pipe[0] != -1)
