@@ -17,6 +17,7 @@ struct conn;
 struct core;
 struct event;
 struct event_base;
+struct evbuffer;
 struct evconnlistener;
 struct http;
 struct fastagi;
@@ -45,6 +46,8 @@ struct server {
 	uint64_t		 next_conn_id;
 	size_t			 queued_total;	/* unsent bytes of all conns */
 	size_t			 budget_paused;	/* conns it stopped reading */
+	struct evbuffer		*sending;	/* answers on their way to a
+						   socket, within one call */
 
 	int			 stopping;
 	int			 done;

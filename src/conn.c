@@ -380,9 +380,31 @@ static void
 conn_send(struct conn *c, uint64_t seq, int ok)
 {
 	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct evbuffer		*sending = c->srv->sending;
 	size_t			 queued;
 
-	held_release(&c->held, seq, ok, out);
+	if (evbuffer_get_length(out) > 0)
+		/* Behind what is still unsent: in order, after it. */
+		held_release(&c->held, seq, ok, out);
+	else {
+		/*
+		 * Written at once, the way the socket takes it: handed to the
+		 * bufferevent, each answer would cost a write event added and
+		 * then deleted (two epoll_ctl calls) and a turn more. Only what
+		 * the socket does not take goes into the output; an error is
+		 * left for the bufferevent's own write to find and report.
+		 */
+		held_release(&c->held, seq, ok, sending);
+		if (evbuffer_get_length(sending) > 0) {
+			if (evbuffer_write(sending, bufferevent_getfd(c->bev)) ==
+			    -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				log_debug("%s: write: %s", c->who.origin,
+				    strerror(errno));
+			if (evbuffer_get_length(sending) > 0)
+				evbuffer_add_buffer(out, sending);
+		}
+	}
 	queued = held_bytes(&c->held) + evbuffer_get_length(out);
 	server_queued(c->srv, c, queued);
 	if (c->closing) {

@@ -141,7 +141,8 @@ server_new(struct config *conf, char **err)
 	}
 	srv->core->on_reload = server_reconfigure;
 	srv->core->on_reload_arg = srv;
-	if ((srv->base = event_base_new()) == NULL) {
+	if ((srv->base = event_base_new()) == NULL ||
+	    (srv->sending = evbuffer_new()) == NULL) {
 		*err = strdup("cannot create the event base");
 		goto fail;
 	}
@@ -228,6 +229,8 @@ server_free(struct server *srv)
 		if (*events[i] != NULL)
 			event_free(*events[i]);
 	core_free(srv->core);
+	if (srv->sending != NULL)
+		evbuffer_free(srv->sending);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
 	rpc_free_buffers();
