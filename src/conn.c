@@ -36,6 +36,14 @@
  * own send buffer, not yet in ours.
  */
 #define STOP_QUIET_MS		100
+/*
+ * At most this much goes to the socket at once, as the bufferevent
+ * writes at most 16 KiB a turn: a single write of a whole backlog would
+ * fill a send buffer the kernel has grown to megabytes, and a client
+ * reading steadily but slowly would then see no room made for seconds,
+ * which is the write timeout.
+ */
+#define DIRECT_WRITE_MAX	16384
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
@@ -396,8 +404,9 @@ conn_send(struct conn *c, uint64_t seq, int ok)
 		 */
 		held_release(&c->held, seq, ok, sending);
 		if (evbuffer_get_length(sending) > 0) {
-			if (evbuffer_write(sending, bufferevent_getfd(c->bev)) ==
-			    -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			if (evbuffer_write_atmost(sending,
+			    bufferevent_getfd(c->bev), DIRECT_WRITE_MAX) == -1 &&
+			    errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
 				log_debug("%s: write: %s", c->who.origin,
 				    strerror(errno));
@@ -500,7 +509,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		}
 	} else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
 		conn_close(c, "write timeout: the client does not read");
-	else if (what & BEV_EVENT_TIMEOUT)
+	else if ((what & BEV_EVENT_TIMEOUT) && !conn_drained(c)) {
+		/*
+		 * Quiet, but still taking its answers: not idle. The write
+		 * timeout is what closes a client that stops reading them.
+		 */
+		if (!c->read_paused && !c->budget_paused && !c->closing)
+			bufferevent_enable(c->bev, EV_READ);
+	} else if (what & BEV_EVENT_TIMEOUT)
 		conn_close(c, "idle timeout");
 	else if (what & BEV_EVENT_ERROR)
 		conn_close(c, evutil_socket_error_to_string(

@@ -293,6 +293,59 @@ class TestHostileClients(HotlineTest):
         self.assertEqual(ids, list(range(n)))
         self.assertTrue(c.at_eof())
 
+    def test_slow_reader_gets_every_answer_whole_and_in_order(self):
+        # Answers go to the socket at once; what it does not take waits
+        # in the output, and later answers queue behind it. A reader with
+        # a small buffer that pauses, then reads a little at a time, sees
+        # each answer once, whole, in order.
+        import socket
+        import threading
+        import time
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.d.port))
+        role, token = CLIENTS["gw"]
+        lines = [json.dumps({"jsonrpc": "2.0", "id": 0, "method": "hello",
+                             "params": {"client": "gw", "token": token}})]
+        n = 8000
+        for i in range(1, n + 1):
+            if i % 4 == 0:
+                lines.append('{"jsonrpc":"2.0","id":%d,"method":"ping"}' % i)
+            elif i % 4 == 1:
+                lines.append('{"jsonrpc":"2.0","id":%d,"method":"lookup",'
+                             '"params":{"phone":"1"}}' % i)
+            else:
+                lines.append(json.dumps({"jsonrpc": "2.0", "id": i,
+                                         "method": "lookup",
+                                         "params": LOOKUP}))
+        blob = ("\n".join(lines) + "\n").encode()
+        sender = threading.Thread(target=s.sendall, args=(blob,))
+        sender.start()
+        time.sleep(0.3)
+        s.settimeout(10)
+        chunks, nl, reads = [], 0, 0
+        while nl < n + 1:
+            got = s.recv(512)
+            self.assertTrue(got, "closed after %d answers" % nl)
+            chunks.append(got)
+            nl += got.count(b"\n")
+            reads += 1
+            if reads % 16 == 0:
+                time.sleep(0.001)
+        sender.join()
+        s.close()
+        buf = b"".join(chunks)
+        answers = [json.loads(x) for x in buf.split(b"\n")[:n + 1]]
+        self.assertEqual([a["id"] for a in answers], list(range(n + 1)))
+        for a in answers[1:]:
+            i = a["id"]
+            if i % 4 == 0:
+                self.assertEqual(a["result"], "pong")
+            elif i % 4 == 1:
+                self.assertEqual(a["error"]["code"], -32602)
+            else:
+                self.assertEqual(a["result"]["status"], "affected")
+
     def test_crlf_split_at_the_limit(self):
         import time
         c = self.connect("gw")
