@@ -141,11 +141,12 @@ server_new(struct config *conf, char **err)
 	}
 	srv->core->on_reload = server_reconfigure;
 	srv->core->on_reload_arg = srv;
-	if ((srv->base = event_base_new()) == NULL ||
-	    (srv->sending = evbuffer_new()) == NULL) {
+	if ((srv->base = event_base_new()) == NULL) {
 		*err = strdup("cannot create the event base");
 		goto fail;
 	}
+	if ((srv->sending = evbuffer_new()) == NULL)
+		goto fail;	/* out of memory */
 	/* From here on, hotline.db is written on a thread of its own. */
 	if (core_start(srv->core, srv->base) == -1) {
 		*err = strdup("cannot start the writer thread");
